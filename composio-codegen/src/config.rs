@@ -1,0 +1,252 @@
+//! The library entry point: a [`Config`] builder, as build scripts and the CLI use it.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use crate::emit::EmitOptions;
+use crate::error::{Error, Result};
+use crate::model;
+use crate::output;
+use crate::render;
+use crate::schema::Warning;
+use crate::source::{FileSource, SchemaCache, SchemaSource, ToolkitSchemas};
+use crate::typespace;
+
+/// Where the committed schema cache lives, relative to the working directory.
+pub const DEFAULT_SCHEMA_CACHE: &str = "schemas";
+/// Where the CLI writes modules by default, relative to the working directory.
+pub const DEFAULT_OUT_DIR: &str = "composio-typed/src/toolkits";
+
+/// Configures and runs generation.
+///
+/// ```no_run
+/// // build.rs
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     composio_codegen::Config::new().schema_cache("schemas").compile(&["github", "gmail"])?;
+///     Ok(())
+/// }
+/// ```
+#[derive(Clone, Debug)]
+pub struct Config {
+    schema_cache: PathBuf,
+    from: Option<PathBuf>,
+    pins: BTreeMap<String, String>,
+    out_dir: PathBuf,
+    emit: EmitOptions,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            schema_cache: PathBuf::from(DEFAULT_SCHEMA_CACHE),
+            from: None,
+            pins: BTreeMap::new(),
+            out_dir: PathBuf::from(DEFAULT_OUT_DIR),
+            emit: EmitOptions::default(),
+        }
+    }
+}
+
+/// One generated module, in memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Module {
+    /// Toolkit slug.
+    pub toolkit: String,
+    /// The version the module is pinned to.
+    pub version: String,
+    /// `<toolkit>.rs`.
+    pub file_name: String,
+    /// The formatted source.
+    pub code: String,
+    /// What each tool became.
+    pub tools: Vec<ToolSummary>,
+    /// Oddities in the schemas that were ignored.
+    pub warnings: Vec<Warning>,
+}
+
+/// The Rust names one tool was given.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolSummary {
+    /// `GITHUB_CREATE_AN_ISSUE`.
+    pub slug: String,
+    /// `create_an_issue`.
+    pub function: String,
+    /// `CreateAnIssueInput`.
+    pub input_type: String,
+}
+
+/// What happened to one module file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Written {
+    /// The file.
+    pub path: PathBuf,
+    /// Whether its content changed (unchanged files are not touched, so builds stay cached).
+    pub changed: bool,
+    /// Tools in the module.
+    pub tools: usize,
+    /// The pinned version.
+    pub version: String,
+}
+
+impl Config {
+    /// Defaults: the schema cache in `schemas/`, output to `composio-typed/src/toolkits/`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Reads pinned toolkits from this schema cache directory (holding `composio.lock`).
+    pub fn schema_cache(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.schema_cache = dir.into();
+        self
+    }
+
+    /// Reads tool definitions from this JSON file instead of the cache.
+    pub fn from_file(&mut self, path: impl Into<PathBuf>) -> &mut Self {
+        self.from = Some(path.into());
+        self
+    }
+
+    /// Names the version of a toolkit whose definitions (from a file) carry none.
+    pub fn pin(&mut self, toolkit: impl Into<String>, version: impl Into<String>) -> &mut Self {
+        self.pins.insert(toolkit.into(), version.into());
+        self
+    }
+
+    /// Writes modules into this directory.
+    pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
+        self.out_dir = dir.into();
+        self
+    }
+
+    /// Derives `Serialize` and `Deserialize` on every type, not only the direction it travels.
+    pub fn serde_both_ways(&mut self, enabled: bool) -> &mut Self {
+        self.emit.serde_both_ways = enabled;
+        self
+    }
+
+    /// The output directory.
+    pub fn output_dir(&self) -> &Path {
+        &self.out_dir
+    }
+
+    /// Generates the modules of `toolkits` in memory.
+    pub fn generate<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<Vec<Module>> {
+        let toolkits = validate_toolkits(toolkits)?;
+        let schemas = match &self.from {
+            Some(path) => FileSource::new(path, self.pins.clone()).load(&toolkits)?,
+            None => SchemaCache::new(&self.schema_cache).load(&toolkits)?,
+        };
+        schemas.iter().map(|s| generate_module(s, &self.emit)).collect()
+    }
+
+    /// Generates and writes the modules of `toolkits` into the output directory.
+    ///
+    /// Everything is generated before anything is written, so bad input leaves every file as
+    /// it was; each file is replaced atomically, and files whose content did not change are
+    /// left alone.
+    pub fn write<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<Vec<Written>> {
+        self.write_modules(&self.generate(toolkits)?)
+    }
+
+    /// Writes modules generated earlier, as [`Config::write`] does.
+    pub fn write_modules(&self, modules: &[Module]) -> Result<Vec<Written>> {
+        std::fs::create_dir_all(&self.out_dir).map_err(|e| Error::io(&self.out_dir, e))?;
+        modules
+            .iter()
+            .map(|m| {
+                let path = self.out_dir.join(&m.file_name);
+                let changed = output::write_if_changed(&path, m.code.as_bytes())?;
+                Ok(Written { path, changed, tools: m.tools.len(), version: m.version.clone() })
+            })
+            .collect()
+    }
+
+    /// The module files that are missing or differ from what generation would write.
+    pub fn check<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<Vec<PathBuf>> {
+        self.stale_modules(&self.generate(toolkits)?)
+    }
+
+    /// The files of modules generated earlier that are missing or differ on disk.
+    pub fn stale_modules(&self, modules: &[Module]) -> Result<Vec<PathBuf>> {
+        let mut stale = Vec::new();
+        for m in modules {
+            let path = self.out_dir.join(&m.file_name);
+            match std::fs::read(&path) {
+                Ok(existing) if existing == m.code.as_bytes() => {}
+                Ok(_) => stale.push(path),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => stale.push(path),
+                Err(e) => return Err(Error::io(path, e)),
+            }
+        }
+        Ok(stale)
+    }
+
+    /// Build-script mode: writes the modules into `$OUT_DIR` and tells cargo which inputs to
+    /// watch. Include a module with
+    /// `pub mod github { include!(concat!(env!("OUT_DIR"), "/github.rs")); }`.
+    pub fn compile<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<()> {
+        let out = std::env::var_os("OUT_DIR")
+            .ok_or_else(|| Error::Usage("OUT_DIR is not set: `compile` is meant to run in a build script".into()))?;
+        let mut config = self.clone();
+        config.out_dir = PathBuf::from(out);
+        let inputs: Vec<PathBuf> = match &self.from {
+            Some(path) => vec![path.clone()],
+            None => {
+                let cache = SchemaCache::new(&self.schema_cache);
+                let mut all = Vec::new();
+                for toolkit in toolkits {
+                    all.extend(cache.inputs(toolkit.as_ref())?);
+                }
+                all
+            }
+        };
+        for input in inputs {
+            println!("cargo:rerun-if-changed={}", input.display());
+        }
+        config.write(toolkits).map(drop)
+    }
+}
+
+/// Generates one module from definitions already loaded.
+pub fn generate_module(schemas: &ToolkitSchemas, options: &EmitOptions) -> Result<Module> {
+    let mut warnings = Vec::new();
+    let ir =
+        typespace::build(&schemas.toolkit, &schemas.display_name, &schemas.version, &schemas.tools, &mut warnings)?;
+    let code = render::module(&ir, options)?;
+    let tools = ir
+        .tools
+        .iter()
+        .map(|t| ToolSummary {
+            slug: t.slug.clone(),
+            function: t.function.clone(),
+            input_type: ir.types[t.input].name.clone(),
+        })
+        .collect();
+    Ok(Module {
+        toolkit: schemas.toolkit.clone(),
+        version: schemas.version.clone(),
+        file_name: format!("{}.rs", schemas.toolkit),
+        code,
+        tools,
+        warnings,
+    })
+}
+
+fn validate_toolkits<S: AsRef<str>>(toolkits: &[S]) -> Result<Vec<String>> {
+    if toolkits.is_empty() {
+        return Err(Error::Usage("name at least one toolkit, e.g. `github`".into()));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for t in toolkits {
+        let t = t.as_ref();
+        if !model::valid_toolkit_slug(t) {
+            return Err(Error::Usage(format!(
+                "`{t}` is not a toolkit slug: use lower-case letters, digits and `_`, like `github` or `google_classroom`"
+            )));
+        }
+        if !out.iter().any(|o| o == t) {
+            out.push(t.to_owned());
+        }
+    }
+    Ok(out)
+}

@@ -1,0 +1,91 @@
+//! Per-tool items: the `Tool` impl with its static metadata, and the function named after the
+//! slug.
+
+use proc_macro2::{Literal, TokenStream};
+use quote::quote;
+
+use super::{Emitter, Import, doc_lines, docs, ident};
+use crate::ir::ToolIr;
+
+impl Emitter<'_> {
+    /// The function named after a tool.
+    pub(super) fn tool_function(&mut self, tool: &ToolIr) -> TokenStream {
+        self.use_(Import::Call);
+        self.use_(Import::Client);
+        let input = self.type_name(tool.input);
+        let function = ident(&tool.function);
+        let slug = &tool.slug;
+        let mut doc = vec![format!("{}.", tool.name.trim_end_matches('.'))];
+        let description = docs::lines(&tool.description);
+        if !description.is_empty() {
+            doc.push(String::new());
+            doc.extend(description);
+        }
+        doc.push(String::new());
+        let mut facts = format!("Runs `{slug}`, pinned to [`VERSION`]");
+        if !tool.tags.is_empty() {
+            let tags: Vec<String> = tool.tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect();
+            facts.push_str(&format!("; tags: {}", tags.join(", ")));
+        }
+        facts.push('.');
+        doc.push(facts);
+        let doc = doc_lines(&doc);
+        let deprecated =
+            tool.deprecated.then(|| quote! { #[deprecated(note = "Composio marks this tool deprecated")] });
+        quote! {
+            #doc
+            #deprecated
+            pub fn #function(client: &Client, input: #input) -> Call<'_, #input> {
+                client.call(input)
+            }
+        }
+    }
+
+    /// The `Tool` impl of one tool: its output type and static metadata.
+    pub(super) fn tool_impl(&mut self, tool: &ToolIr) -> TokenStream {
+        self.use_(Import::Tool);
+        self.use_(Import::ToolMeta);
+        let input = self.type_name(tool.input);
+        let output = self.ty(&tool.output);
+        let slug = &tool.slug;
+        let name = &tool.name;
+        let tags = &tool.tags;
+        let input_schema = raw_string(&tool.input_schema);
+        let output_schema = raw_string(&tool.output_schema);
+        let files = self.carries_files[tool.input].then(|| {
+            self.use_(Import::FileInput);
+            let body = self.visit_files_body(tool.input);
+            quote! {
+                fn visit_files(&mut self, visit: &mut dyn FnMut(&mut FileInput)) {
+                    #body
+                }
+            }
+        });
+
+        quote! {
+            impl Tool for #input {
+                type Output = #output;
+                const META: &'static ToolMeta = &ToolMeta {
+                    slug: #slug,
+                    name: #name,
+                    toolkit: TOOLKIT,
+                    version: VERSION,
+                    tags: &[#(#tags),*],
+                    input_schema: #input_schema,
+                    output_schema: #output_schema,
+                };
+                #files
+            }
+        }
+    }
+}
+
+/// A raw string literal, so embedded JSON schemas stay readable in the generated file.
+fn raw_string(text: &str) -> Literal {
+    let mut hashes = 1;
+    while text.contains(&format!("\"{}", "#".repeat(hashes))) {
+        hashes += 1;
+    }
+    let fence = "#".repeat(hashes);
+    format!("r{fence}\"{text}\"{fence}").parse().unwrap_or_else(|_| Literal::string(text))
+}

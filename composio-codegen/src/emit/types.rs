@@ -1,0 +1,530 @@
+//! Generated types: structs, string enums, tagged and untagged enums, and the constructor and
+//! setters of tool inputs.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use serde_json::Value;
+
+use super::{Emitter, Import, doc_lines, docs, ident};
+use crate::ir::{Enum, Field, Fill, Role, Struct, Tagged, Ty, TypeId, TypeKind, Untagged};
+use crate::naming::serde_snake_case;
+
+impl Emitter<'_> {
+    /// One generated type with its impls.
+    pub(super) fn type_def(&mut self, id: TypeId) -> TokenStream {
+        let def = &self.ir.types[id];
+        let name = ident(&def.name);
+        let input = def.role == Role::Input;
+        let mut doc = match &def.description {
+            Some(text) => docs::lines(text),
+            None => Vec::new(),
+        };
+        if let Some(tool) = self.ir.tools.iter().find(|t| t.input == id) {
+            let intro = format!("Arguments of [`{}`]. Slug `{}`.", tool.function, tool.slug);
+            if doc.is_empty() {
+                doc.push(intro);
+            } else {
+                doc.splice(0..0, [intro, String::new()]);
+            }
+        }
+        if doc.is_empty() {
+            doc.push(self.fallback_doc(id));
+        }
+        let doc = doc_lines(&doc);
+        let body = match &def.kind {
+            TypeKind::Struct(st) => self.structure(&name, st, input),
+            TypeKind::Enum(e) => self.string_enum(&name, e, input),
+            TypeKind::Tagged(t) => self.tagged(&name, t, input),
+            TypeKind::Untagged(u) => self.untagged(&name, u, input),
+        };
+        let files = self.visit_files_impl(id);
+        quote! { #doc #body #files }
+    }
+
+    /// Documentation for a type whose schema has none: say where it is used.
+    fn fallback_doc(&self, id: TypeId) -> String {
+        if let Some(tool) = self.ir.tools.iter().find(|t| super::super::typespace::ty_ids(&t.output).contains(&id)) {
+            return format!("Result of [`{}`].", tool.function);
+        }
+        let origin = &self.ir.types[id].origin;
+        match (origin.parent, &origin.role_in_parent) {
+            (Some(parent), Some(role)) => {
+                format!("The `{}` value of [`{}`].", role.trim_end_matches("_item"), self.ir.types[parent].name)
+            }
+            _ => format!("A `{}` value.", self.ir.types[id].name),
+        }
+    }
+
+    fn structure(&mut self, name: &proc_macro2::Ident, st: &Struct, input: bool) -> TokenStream {
+        let derives = self.derives(input, quote!(Clone, Debug, PartialEq,));
+        let rule = field_rename_rule(&st.fields);
+        let rename_all = rule.map(|r| quote!(, rename_all = #r));
+        let both = self.options.serde_both_ways;
+        let fields: Vec<TokenStream> = st
+            .fields
+            .iter()
+            .map(|f| {
+                let ident = ident(&f.ident);
+                let ty = self.ty(&f.ty);
+                let doc = field_doc(f);
+                let rename = (apply_field_rule(rule, &f.ident) != f.json_name).then(|| {
+                    let json = &f.json_name;
+                    quote! { #[serde(rename = #json)] }
+                });
+                // Absent optional arguments are left out so the server applies its default.
+                let skip = (!f.required && (input || both))
+                    .then(|| quote! { #[serde(skip_serializing_if = "Option::is_none")] });
+                quote! { #doc #rename #skip pub #ident: #ty, }
+            })
+            .collect();
+        let constructor = st.tool_input.then(|| self.constructor(name, st));
+        quote! {
+            #derives
+            #[serde(crate = "::composio_typed::serde" #rename_all)]
+            pub struct #name { #(#fields)* }
+            #constructor
+        }
+    }
+
+    /// `new` with one argument per required property, and one setter per optional property.
+    fn constructor(&mut self, name: &proc_macro2::Ident, st: &Struct) -> TokenStream {
+        let by_json = |json: &str| st.fields.iter().find(|f| f.json_name == json);
+        let args: Vec<&Field> =
+            st.required_order.iter().filter_map(|r| by_json(r)).filter(|f| f.fill.is_none()).collect();
+        let params: Vec<TokenStream> = args
+            .iter()
+            .map(|f| {
+                let ident = ident(&f.ident);
+                let ty = self.param_ty(&f.ty);
+                quote!(#ident: #ty)
+            })
+            .collect();
+        let inits: Vec<TokenStream> = st
+            .fields
+            .iter()
+            .map(|f| {
+                let field = ident(&f.ident);
+                match (&f.fill, f.required) {
+                    (Some(fill), _) => {
+                        let value = self.fill_value(fill);
+                        quote!(#field: #value)
+                    }
+                    (None, true) => match convert(&f.ty, quote!(#field)) {
+                        Some(value) => quote!(#field: #value),
+                        None => quote!(#field),
+                    },
+                    (None, false) => quote!(#field: None),
+                }
+            })
+            .collect();
+        let many = (params.len() > 7).then(|| {
+            quote! { #[allow(clippy::too_many_arguments, reason = "one argument per required tool parameter")] }
+        });
+        let new_doc = if args.is_empty() {
+            "Creates the arguments; every parameter is optional and set with the methods below."
+        } else {
+            "Creates the arguments from the required parameters; optional ones are set with the methods below."
+        };
+        let setters: Vec<TokenStream> = st
+            .fields
+            .iter()
+            .filter(|f| !f.required)
+            .map(|f| {
+                let field = ident(&f.ident);
+                let inner = f.ty.strip_option();
+                let ty = self.param_ty(inner);
+                let value = convert(inner, quote!(value)).unwrap_or_else(|| quote!(value));
+                let doc = format!(" Sets the optional `{}` parameter.", f.json_name.replace('`', "'"));
+                // Setters are named after the tool's parameters, and clippy reads `is_*`,
+                // `to_*` and friends as conversions; only those setters need the exception.
+                let allow = convention_clash(&f.ident).then(|| {
+                    quote! { #[allow(clippy::wrong_self_convention, reason = "setters are named after the tool's parameters")] }
+                });
+                quote! {
+                    #[doc = #doc]
+                    #allow
+                    pub fn #field(mut self, value: #ty) -> Self {
+                        self.#field = Some(#value);
+                        self
+                    }
+                }
+            })
+            .collect();
+        let default = args.is_empty().then(|| {
+            quote! {
+                impl Default for #name {
+                    fn default() -> Self {
+                        Self::new()
+                    }
+                }
+            }
+        });
+        let new_doc = format!(" {new_doc}");
+        quote! {
+            impl #name {
+                #[doc = #new_doc]
+                #many
+                pub fn new(#(#params),*) -> Self {
+                    Self { #(#inits),* }
+                }
+                #(#setters)*
+            }
+            #default
+        }
+    }
+
+    /// The parameter type of a constructor argument or setter: as accepting as conversion
+    /// allows, so `"octocat"`, `["bug", "p1"]` and paths work without ceremony.
+    fn param_ty(&mut self, ty: &Ty) -> TokenStream {
+        match ty {
+            Ty::String => quote!(impl Into<String>),
+            Ty::Vec(inner) if **inner == Ty::String => quote!(impl IntoIterator<Item = impl Into<String>>),
+            Ty::Vec(inner) => {
+                let inner = self.ty(inner);
+                quote!(impl IntoIterator<Item = #inner>)
+            }
+            Ty::FileUpload => {
+                self.use_(Import::FileInput);
+                quote!(impl Into<FileInput>)
+            }
+            Ty::Boxed(inner) => self.ty(inner),
+            other => self.ty(other),
+        }
+    }
+
+    fn fill_value(&mut self, fill: &Fill) -> TokenStream {
+        match fill {
+            Fill::Variant(id, variant) => {
+                let ty = self.type_name(*id);
+                let variant = ident(variant);
+                quote!(#ty::#variant)
+            }
+            Fill::Literal(Value::Bool(b)) => quote!(#b),
+            Fill::Literal(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
+                (Some(i), _) => quote!(#i),
+                (None, Some(f)) => quote!(#f),
+                (None, None) => quote!(0),
+            },
+            Fill::Literal(_) => quote!(Default::default()),
+        }
+    }
+
+    fn string_enum(&mut self, name: &proc_macro2::Ident, e: &Enum, input: bool) -> TokenStream {
+        let variant_doc = |value: &str| doc_lines(&[format!("`{}`", value.replace('`', "'"))]);
+        if input {
+            let derives = self.derives(true, quote!(Clone, Copy, Debug, PartialEq, Eq, Hash,));
+            let rule = variant_rename_rule(e);
+            let rename_all = rule.map(|r| quote!(, rename_all = #r));
+            let variants = e.variants.iter().map(|v| {
+                let ident = ident(&v.ident);
+                let doc = variant_doc(&v.value);
+                let rename = (apply_variant_rule(rule, &v.ident) != v.value).then(|| {
+                    let value = &v.value;
+                    quote! { #[serde(rename = #value)] }
+                });
+                quote! { #doc #rename #ident, }
+            });
+            return quote! {
+                #derives
+                #[serde(crate = "::composio_typed::serde" #rename_all)]
+                pub enum #name { #(#variants)* }
+            };
+        }
+        // Outputs accept values added after generation: they land in `Unknown`.
+        let derives = self.derives(false, quote!(Clone, Debug, PartialEq, Eq, Hash,));
+        let variants = e.variants.iter().map(|v| {
+            let ident = ident(&v.ident);
+            let doc = variant_doc(&v.value);
+            quote! { #doc #ident, }
+        });
+        let from_arms = e.variants.iter().map(|v| {
+            let ident = ident(&v.ident);
+            let value = &v.value;
+            quote! { #value => Self::#ident, }
+        });
+        let str_arms = e.variants.iter().map(|v| {
+            let ident = ident(&v.ident);
+            let value = &v.value;
+            quote! { Self::#ident => #value, }
+        });
+        let serialize = self.options.serde_both_ways.then(|| {
+            quote! {
+                impl Serialize for #name {
+                    fn serialize<S: ::composio_typed::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                        serializer.serialize_str(self.as_str())
+                    }
+                }
+            }
+        });
+        let derives = if self.options.serde_both_ways {
+            // Serialization goes through `as_str`, so only `Deserialize` is derived.
+            self.use_(Import::Deserialize);
+            quote! { #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)] }
+        } else {
+            derives
+        };
+        quote! {
+            #derives
+            #[serde(crate = "::composio_typed::serde", from = "String")]
+            pub enum #name {
+                #(#variants)*
+                /// A value these bindings do not know, kept as sent.
+                Unknown(String),
+            }
+            impl From<String> for #name {
+                fn from(value: String) -> Self {
+                    match value.as_str() {
+                        #(#from_arms)*
+                        _ => Self::Unknown(value),
+                    }
+                }
+            }
+            impl #name {
+                /// The value as it appears on the wire.
+                pub fn as_str(&self) -> &str {
+                    match self {
+                        #(#str_arms)*
+                        Self::Unknown(value) => value,
+                    }
+                }
+            }
+            #serialize
+        }
+    }
+
+    fn tagged(&mut self, name: &proc_macro2::Ident, t: &Tagged, input: bool) -> TokenStream {
+        let derives = self.derives(input, quote!(Clone, Debug, PartialEq,));
+        let tag = &t.tag;
+        let variants: Vec<TokenStream> = t
+            .variants
+            .iter()
+            .map(|v| {
+                let ident = ident(&v.ident);
+                let value = &v.value;
+                let doc = doc_lines(&[format!("`{tag}: {}`", value.replace('`', "'"))]);
+                // Payloads are boxed so one large variant does not size every value.
+                let payload = v.payload.map(|p| {
+                    let ty = self.type_name(p);
+                    quote!((Box<#ty>))
+                });
+                quote! { #doc #[serde(rename = #value)] #ident #payload, }
+            })
+            .collect();
+        let unknown = (!input).then(|| {
+            quote! {
+                /// A variant these bindings do not know.
+                #[serde(other)]
+                Unknown,
+            }
+        });
+        quote! {
+            #derives
+            #[serde(crate = "::composio_typed::serde", tag = #tag)]
+            pub enum #name { #(#variants)* #unknown }
+        }
+    }
+
+    fn untagged(&mut self, name: &proc_macro2::Ident, u: &Untagged, input: bool) -> TokenStream {
+        let derives = self.derives(input, quote!(Clone, Debug, PartialEq,));
+        let variants: Vec<TokenStream> = u
+            .variants
+            .iter()
+            .map(|v| {
+                let ident = ident(&v.ident);
+                let boxed = match &v.ty {
+                    Ty::Named(id) if !matches!(self.ir.types[*id].kind, TypeKind::Enum(_)) => {
+                        Ty::Boxed(Box::new(v.ty.clone()))
+                    }
+                    other => other.clone(),
+                };
+                let ty = self.ty(&boxed);
+                let doc = doc_lines(&[format!("The value as {}.", describe(&v.ty, self))]);
+                quote! { #doc #ident(#ty), }
+            })
+            .collect();
+        quote! {
+            #derives
+            #[serde(crate = "::composio_typed::serde", untagged)]
+            pub enum #name { #(#variants)* }
+        }
+    }
+
+    /// `VisitFiles` for nested types that carry files, so the runtime can upload them.
+    fn visit_files_impl(&mut self, id: TypeId) -> Option<TokenStream> {
+        let is_input_root = self.ir.tools.iter().any(|t| t.input == id);
+        if !self.carries_files[id] || is_input_root {
+            return None;
+        }
+        self.use_(Import::FileInput);
+        let name = self.type_name(id);
+        let body = self.visit_files_body(id);
+        Some(quote! {
+            impl ::composio_typed::VisitFiles for #name {
+                fn visit_files(&mut self, visit: &mut dyn FnMut(&mut FileInput)) {
+                    #body
+                }
+            }
+        })
+    }
+
+    /// Statements that pass every file inside a value of type `id` to `visit`.
+    pub(super) fn visit_files_body(&self, id: TypeId) -> TokenStream {
+        match &self.ir.types[id].kind {
+            TypeKind::Struct(st) => {
+                let visits = st.fields.iter().filter(|f| self.ty_carries_files(&f.ty)).map(|f| {
+                    let field = ident(&f.ident);
+                    quote! { ::composio_typed::VisitFiles::visit_files(&mut self.#field, visit); }
+                });
+                quote! { #(#visits)* }
+            }
+            TypeKind::Untagged(u) => {
+                let arms = u.variants.iter().filter(|v| self.ty_carries_files(&v.ty)).map(|v| {
+                    let variant = ident(&v.ident);
+                    quote! { Self::#variant(value) => ::composio_typed::VisitFiles::visit_files(value, visit), }
+                });
+                let rest = (u.variants.iter().any(|v| !self.ty_carries_files(&v.ty))).then(|| quote! { _ => {} });
+                quote! { match self { #(#arms)* #rest } }
+            }
+            TypeKind::Tagged(t) => {
+                let arms = t.variants.iter().filter(|v| v.payload.is_some_and(|p| self.carries_files[p])).map(|v| {
+                    let variant = ident(&v.ident);
+                    quote! { Self::#variant(value) => ::composio_typed::VisitFiles::visit_files(value, visit), }
+                });
+                quote! { match self { #(#arms)* _ => {} } }
+            }
+            TypeKind::Enum(_) => quote! {},
+        }
+    }
+}
+
+/// How an argument of type `ty` named `value` becomes the field's value; `None` when it
+/// already is.
+fn convert(ty: &Ty, value: TokenStream) -> Option<TokenStream> {
+    match ty {
+        Ty::String | Ty::FileUpload => Some(quote!(#value.into())),
+        Ty::Vec(inner) if **inner == Ty::String => Some(quote!(#value.into_iter().map(Into::into).collect())),
+        Ty::Vec(_) => Some(quote!(#value.into_iter().collect())),
+        Ty::Boxed(_) => Some(quote!(Box::new(#value))),
+        _ => None,
+    }
+}
+
+fn describe(ty: &Ty, emitter: &Emitter<'_>) -> String {
+    match ty {
+        Ty::Bool => "a boolean".into(),
+        Ty::I64 => "an integer".into(),
+        Ty::F64 => "a number".into(),
+        Ty::String => "a string".into(),
+        Ty::Any => "any JSON value".into(),
+        Ty::Object | Ty::Map(_) => "an object".into(),
+        Ty::Vec(inner) => {
+            format!("a list of {}", describe(inner, emitter).trim_start_matches("a ").trim_start_matches("an "))
+        }
+        Ty::Option(inner) | Ty::Boxed(inner) => describe(inner, emitter),
+        Ty::Named(id) => format!("a [`{}`]", emitter.ir.types[*id].name),
+        Ty::FileUpload => "a file to upload".into(),
+        Ty::FileDownload => "a file to download".into(),
+    }
+}
+
+/// Doc lines of a field: its description, then one line of facts.
+fn field_doc(f: &Field) -> TokenStream {
+    let mut lines = match &f.docs.description {
+        Some(text) => docs::lines(text),
+        None => vec![format!("The `{}` property.", f.json_name.replace('`', "'"))],
+    };
+    let mut facts = Vec::new();
+    if let Some(default) = f.docs.default.as_ref().and_then(docs::inline_value) {
+        facts.push(format!("Default: {default}."));
+    }
+    if let Some(format) = &f.docs.format {
+        facts.push(format!("Format: `{}`.", format.replace('`', "'")));
+    }
+    if !f.docs.constraints.is_empty() {
+        let text = f.docs.constraints.join(", ");
+        facts.push(format!("Must be {}.", docs::lines(&text).join(" ")));
+    }
+    let examples: Vec<String> = f.docs.examples.iter().filter_map(docs::inline_value).collect();
+    match examples.as_slice() {
+        [] => {}
+        [one] => facts.push(format!("Example: {one}.")),
+        many => facts.push(format!("Examples: {}.", many.join(", "))),
+    }
+    if f.docs.file_upload {
+        facts.push("A local path or bytes; the client uploads it before the call.".into());
+    }
+    if !facts.is_empty() {
+        lines.push(String::new());
+        lines.push(facts.join(" "));
+    }
+    doc_lines(&lines)
+}
+
+/// The `rename_all` rules serde applies to fields, in the order they are tried.
+const FIELD_RULES: [&str; 3] = ["camelCase", "kebab-case", "SCREAMING_SNAKE_CASE"];
+
+fn apply_field_rule(rule: Option<&str>, ident: &str) -> String {
+    match rule {
+        Some("camelCase") => {
+            let mut out = String::new();
+            let mut upper = false;
+            for c in ident.chars() {
+                if c == '_' {
+                    upper = true;
+                } else if upper {
+                    out.push(c.to_ascii_uppercase());
+                    upper = false;
+                } else {
+                    out.push(c);
+                }
+            }
+            out
+        }
+        Some("kebab-case") => ident.replace('_', "-"),
+        Some("SCREAMING_SNAKE_CASE") => ident.to_ascii_uppercase(),
+        _ => ident.to_owned(),
+    }
+}
+
+/// A `rename_all` rule that spares per-field renames for most fields, if one does.
+fn field_rename_rule(fields: &[Field]) -> Option<&'static str> {
+    let plain = fields.iter().filter(|f| f.ident == f.json_name).count();
+    FIELD_RULES
+        .iter()
+        .map(|rule| (*rule, fields.iter().filter(|f| apply_field_rule(Some(rule), &f.ident) == f.json_name).count()))
+        .filter(|(_, hits)| *hits > plain && *hits >= 2)
+        .max_by_key(|(_, hits)| *hits)
+        .map(|(rule, _)| rule)
+}
+
+const VARIANT_RULES: [&str; 5] = ["snake_case", "lowercase", "kebab-case", "SCREAMING_SNAKE_CASE", "UPPERCASE"];
+
+fn apply_variant_rule(rule: Option<&str>, ident: &str) -> String {
+    match rule {
+        Some("snake_case") => serde_snake_case(ident),
+        Some("lowercase") => ident.to_ascii_lowercase(),
+        Some("kebab-case") => serde_snake_case(ident).replace('_', "-"),
+        Some("SCREAMING_SNAKE_CASE") => serde_snake_case(ident).to_ascii_uppercase(),
+        Some("UPPERCASE") => ident.to_ascii_uppercase(),
+        _ => ident.to_owned(),
+    }
+}
+
+fn variant_rename_rule(e: &Enum) -> Option<&'static str> {
+    let plain = e.variants.iter().filter(|v| v.ident == v.value).count();
+    // Ties go to the earlier rule: `snake_case` reads best.
+    let mut best: Option<(&'static str, usize)> = None;
+    for rule in VARIANT_RULES {
+        let hits = e.variants.iter().filter(|v| apply_variant_rule(Some(rule), &v.ident) == v.value).count();
+        if hits > plain && best.is_none_or(|(_, b)| hits > b) {
+            best = Some((rule, hits));
+        }
+    }
+    best.map(|(rule, _)| rule)
+}
+
+/// Whether clippy's `wrong_self_convention` reads a by-value setter of this name as a
+/// misnamed conversion.
+fn convention_clash(name: &str) -> bool {
+    ["as_", "from_", "is_", "to_"].iter().any(|p| name.starts_with(p)) || name.ends_with("_mut")
+}

@@ -1,0 +1,227 @@
+//! Tool definitions as Composio publishes them, and the grouping of tools into toolkits.
+//!
+//! Decoding is lenient where the platform is (unknown fields, missing `toolkit` or `version`)
+//! and strict where the generator depends on a field (`slug`, `input_parameters`). Failures
+//! carry a JSON pointer into the document they came from.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// One tool definition: the parts of Composio's `Tool` object the generator uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolDef {
+    /// `GITHUB_CREATE_AN_ISSUE`.
+    pub slug: String,
+    /// Display name, `Create an issue`.
+    pub name: String,
+    /// What the tool does.
+    pub description: String,
+    /// The toolkit slug from the definition's `toolkit` field, when it has one.
+    pub toolkit: Option<String>,
+    /// The toolkit's display name, when the definition carries it.
+    pub toolkit_name: Option<String>,
+    /// The toolkit version the definition belongs to, when the definition carries it.
+    pub version: Option<String>,
+    /// JSON Schema of the arguments.
+    pub input_parameters: Value,
+    /// JSON Schema of the whole response envelope (`data`, `error`, `successful`).
+    pub output_parameters: Value,
+    /// Hints (`readOnlyHint`, …) and categories.
+    pub tags: Vec<String>,
+    /// Whether Composio marks the tool deprecated.
+    pub deprecated: bool,
+    /// The definition exactly as it was read, for the schema cache.
+    pub raw: Value,
+}
+
+/// Reads tool definitions out of a JSON document: an array of tools, one tool, or a paginated
+/// `{"items": [...]}` answer of `GET /api/v3/tools`.
+///
+/// `origin` names the document in errors (a file path, a URL).
+pub fn parse_document(origin: &str, doc: &Value) -> Result<Vec<ToolDef>> {
+    let (items, base) = match doc {
+        Value::Array(items) => (items.as_slice(), String::new()),
+        Value::Object(map) if map.get("items").is_some_and(Value::is_array) => {
+            (map["items"].as_array().map(Vec::as_slice).unwrap_or_default(), "/items".to_owned())
+        }
+        Value::Object(map) if map.contains_key("slug") => (std::slice::from_ref(doc), String::new()),
+        _ => {
+            return Err(Error::Definition {
+                origin: origin.to_owned(),
+                pointer: String::new(),
+                message: "expected a tool, an array of tools, or an object with an `items` array".into(),
+            });
+        }
+    };
+    let single = matches!(doc, Value::Object(map) if map.contains_key("slug"));
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let pointer = if single { base.clone() } else { format!("{base}/{i}") };
+            parse_tool(origin, &pointer, item)
+        })
+        .collect()
+}
+
+fn parse_tool(origin: &str, pointer: &str, value: &Value) -> Result<ToolDef> {
+    let fail = |field: &str, message: &str| Error::Definition {
+        origin: origin.to_owned(),
+        pointer: format!("{pointer}{field}"),
+        message: message.to_owned(),
+    };
+    let obj = value.as_object().ok_or_else(|| fail("", "a tool must be a JSON object"))?;
+    let slug = match obj.get("slug") {
+        Some(Value::String(s)) if valid_slug(s) => s.clone(),
+        Some(Value::String(s)) => {
+            return Err(fail("/slug", &format!("`{s}` is not a tool slug (expected letters, digits and `_`)")));
+        }
+        _ => return Err(fail("/slug", "missing string field `slug`")),
+    };
+    // From here on the slug names the tool, so errors say which tool is broken.
+    let fail = |field: &str, message: &str| Error::Definition {
+        origin: origin.to_owned(),
+        pointer: format!("{pointer}{field}"),
+        message: format!("{slug}: {message}"),
+    };
+    let text = |field: &str| -> Result<Option<String>> {
+        match obj.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.clone())),
+            Some(_) => Err(fail(&format!("/{field}"), &format!("`{field}` must be a string"))),
+        }
+    };
+    let name = text("name")?.unwrap_or_else(|| slug.clone());
+    let description = text("description")?.unwrap_or_default();
+    let version = text("version")?;
+    let (toolkit, toolkit_name) = match obj.get("toolkit") {
+        None | Some(Value::Null) => (None, None),
+        Some(Value::String(s)) => (Some(s.to_ascii_lowercase()), None),
+        Some(Value::Object(tk)) => match tk.get("slug") {
+            Some(Value::String(s)) => {
+                (Some(s.to_ascii_lowercase()), tk.get("name").and_then(Value::as_str).map(str::to_owned))
+            }
+            _ => return Err(fail("/toolkit/slug", "`toolkit` must carry a string `slug`")),
+        },
+        Some(_) => return Err(fail("/toolkit", "`toolkit` must be an object or a string")),
+    };
+    let input_parameters = match obj.get("input_parameters") {
+        Some(v @ Value::Object(_)) => v.clone(),
+        Some(_) => return Err(fail("/input_parameters", "`input_parameters` must be a JSON Schema object")),
+        None => return Err(fail("/input_parameters", "missing `input_parameters`")),
+    };
+    let output_parameters = match obj.get("output_parameters") {
+        Some(v @ Value::Object(_)) => v.clone(),
+        None | Some(Value::Null) => Value::Object(Map::new()),
+        Some(_) => return Err(fail("/output_parameters", "`output_parameters` must be a JSON Schema object")),
+    };
+    let tags = match obj.get("tags") {
+        None | Some(Value::Null) => Vec::new(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                t.as_str().map(str::to_owned).ok_or_else(|| fail(&format!("/tags/{i}"), "tags must be strings"))
+            })
+            .collect::<Result<_>>()?,
+        Some(_) => return Err(fail("/tags", "`tags` must be an array of strings")),
+    };
+    let deprecated = obj.get("is_deprecated").and_then(Value::as_bool).unwrap_or(false)
+        || value.pointer("/deprecated/is_deprecated").and_then(Value::as_bool).unwrap_or(false);
+    Ok(ToolDef {
+        slug,
+        name,
+        description,
+        toolkit,
+        toolkit_name,
+        version,
+        input_parameters,
+        output_parameters,
+        tags,
+        deprecated,
+        raw: value.clone(),
+    })
+}
+
+fn valid_slug(s: &str) -> bool {
+    !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// Whether `name` is usable as a toolkit slug: lower-case letters, digits and `_`.
+pub fn valid_toolkit_slug(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+}
+
+/// The toolkit a tool belongs to among `candidates`: its own `toolkit` field when present,
+/// else the candidate whose upper-cased slug is the longest prefix of the tool slug
+/// (`GOOGLE_CLASSROOM_LIST_COURSES` → `google_classroom`, not `google`).
+pub fn toolkit_of<'a>(tool: &ToolDef, candidates: &'a [String]) -> Option<&'a str> {
+    if let Some(own) = &tool.toolkit {
+        return candidates.iter().find(|c| *c == own).map(String::as_str);
+    }
+    candidates
+        .iter()
+        .filter(|c| {
+            let prefix = format!("{}_", c.to_ascii_uppercase());
+            tool.slug.starts_with(&prefix)
+        })
+        .max_by_key(|c| c.len())
+        .map(String::as_str)
+}
+
+/// Groups tools by toolkit. Only the `wanted` toolkits are kept; each keeps its tools sorted by
+/// slug, so the order of the input never shows in the output.
+pub fn group_by_toolkit(tools: Vec<ToolDef>, wanted: &[String]) -> BTreeMap<String, Vec<ToolDef>> {
+    let mut groups: BTreeMap<String, Vec<ToolDef>> = wanted.iter().map(|w| (w.clone(), Vec::new())).collect();
+    for tool in tools {
+        if let Some(toolkit) = toolkit_of(&tool, wanted) {
+            let toolkit = toolkit.to_owned();
+            groups.entry(toolkit).or_default().push(tool);
+        }
+    }
+    for tools in groups.values_mut() {
+        tools.sort_by(|a, b| a.slug.cmp(&b.slug));
+    }
+    groups
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn tool(slug: &str) -> Value {
+        json!({"slug": slug, "input_parameters": {"type": "object", "properties": {}}})
+    }
+
+    #[test]
+    fn reads_all_three_document_shapes() {
+        let one = parse_document("t", &tool("A_B")).unwrap();
+        let many = parse_document("t", &json!([tool("A_B"), tool("A_C")])).unwrap();
+        let page = parse_document("t", &json!({"items": [tool("A_B")], "next_cursor": null})).unwrap();
+        assert_eq!((one.len(), many.len(), page.len()), (1, 2, 1));
+    }
+
+    #[test]
+    fn errors_point_at_the_broken_field() {
+        let err = parse_document("f.json", &json!({"items": [tool("A_B"), {"slug": "A_C"}]})).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "f.json: tool definition at /items/1/input_parameters: A_C: missing `input_parameters`"
+        );
+    }
+
+    #[test]
+    fn longest_prefix_wins() {
+        let candidates = vec!["google".to_owned(), "google_classroom".to_owned()];
+        let t = parse_document("t", &tool("GOOGLE_CLASSROOM_LIST_COURSES")).unwrap().remove(0);
+        assert_eq!(toolkit_of(&t, &candidates), Some("google_classroom"));
+        let t = parse_document("t", &tool("GOOGLEDRIVE_LIST")).unwrap().remove(0);
+        assert_eq!(toolkit_of(&t, &candidates), None);
+    }
+}

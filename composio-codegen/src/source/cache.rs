@@ -1,0 +1,93 @@
+//! The committed schema cache: `composio.lock` plus `<toolkit>/<version>.json` files.
+
+use std::path::{Path, PathBuf};
+
+use super::{SchemaSource, ToolkitSchemas, display_name};
+use crate::error::{Error, Result};
+use crate::lock::Lock;
+use crate::model::{self, ToolDef};
+
+/// Reads pinned toolkits from a schema cache directory. Needs no network and no key.
+#[derive(Clone, Debug)]
+pub struct SchemaCache {
+    dir: PathBuf,
+}
+
+impl SchemaCache {
+    /// A cache rooted at `dir` (the directory holding `composio.lock`).
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        SchemaCache { dir: dir.into() }
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The pinned versions.
+    pub fn lock(&self) -> Result<Lock> {
+        Lock::read(&self.dir)
+    }
+
+    /// The files a pinned toolkit is generated from, for build scripts to watch.
+    pub fn inputs(&self, toolkit: &str) -> Result<Vec<PathBuf>> {
+        let lock = self.lock()?;
+        let mut paths = vec![self.dir.join(crate::lock::LOCK_FILE)];
+        if let Some(version) = lock.toolkits.get(toolkit) {
+            paths.push(Lock::schema_path(&self.dir, toolkit, version));
+        }
+        Ok(paths)
+    }
+}
+
+impl SchemaSource for SchemaCache {
+    fn load(&self, toolkits: &[String]) -> Result<Vec<ToolkitSchemas>> {
+        let lock = self.lock()?;
+        toolkits
+            .iter()
+            .map(|toolkit| {
+                let version = lock.toolkits.get(toolkit).ok_or_else(|| Error::UnknownToolkit {
+                    toolkit: toolkit.clone(),
+                    hint: not_pinned_hint(&self.dir, &lock),
+                })?;
+                let path = Lock::schema_path(&self.dir, toolkit, version);
+                let tools = read_tools(&path)?;
+                for (i, tool) in tools.iter().enumerate() {
+                    if tool.toolkit.as_deref().is_some_and(|own| own != toolkit) {
+                        return Err(Error::Definition {
+                            origin: path.display().to_string(),
+                            pointer: format!("/{i}/toolkit"),
+                            message: format!("{}: belongs to another toolkit than `{toolkit}`", tool.slug),
+                        });
+                    }
+                }
+                let mut tools = tools;
+                tools.sort_by(|a, b| a.slug.cmp(&b.slug));
+                Ok(ToolkitSchemas {
+                    toolkit: toolkit.clone(),
+                    display_name: display_name(toolkit, &tools),
+                    version: version.clone(),
+                    tools,
+                })
+            })
+            .collect()
+    }
+}
+
+/// Reads and parses one JSON file of tool definitions.
+pub(crate) fn read_tools(path: &Path) -> Result<Vec<ToolDef>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::Json { path: path.to_owned(), source: e })?;
+    model::parse_document(&path.display().to_string(), &doc)
+}
+
+fn not_pinned_hint(dir: &Path, lock: &Lock) -> String {
+    let pinned: Vec<&str> = lock.toolkits.keys().map(String::as_str).collect();
+    let pinned = if pinned.is_empty() { "none".to_owned() } else { pinned.join(", ") };
+    format!(
+        "it is not pinned in {} (pinned: {pinned}). Pass --from FILE with its tool definitions, \
+         or set COMPOSIO_API_KEY and run with --update {{toolkit}} to fetch and pin it",
+        dir.join(crate::lock::LOCK_FILE).display()
+    )
+}

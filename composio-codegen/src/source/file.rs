@@ -1,0 +1,67 @@
+//! Tool definitions from a JSON file: an array of tools, one tool, or a page of
+//! `GET /api/v3/tools`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use super::{SchemaSource, ToolkitSchemas, display_name};
+use crate::error::{Error, Result};
+use crate::model;
+
+/// Reads definitions from one file and sorts them into the requested toolkits.
+#[derive(Clone, Debug)]
+pub struct FileSource {
+    path: PathBuf,
+    pins: BTreeMap<String, String>,
+}
+
+impl FileSource {
+    /// Definitions from `path`. `pins` names the version of toolkits whose definitions carry
+    /// none (Composio's projections drop the `version` field).
+    pub fn new(path: impl Into<PathBuf>, pins: BTreeMap<String, String>) -> Self {
+        FileSource { path: path.into(), pins }
+    }
+}
+
+impl SchemaSource for FileSource {
+    fn load(&self, toolkits: &[String]) -> Result<Vec<ToolkitSchemas>> {
+        let tools = super::cache::read_tools(&self.path)?;
+        let mut groups = model::group_by_toolkit(tools, toolkits);
+        toolkits
+            .iter()
+            .map(|toolkit| {
+                let tools = groups.remove(toolkit).unwrap_or_default();
+                if tools.is_empty() {
+                    return Err(Error::UnknownToolkit {
+                        toolkit: toolkit.clone(),
+                        hint: format!(
+                            "{} has no tool of it (a tool belongs to the toolkit in its `toolkit` field, \
+                             else to the requested toolkit whose slug prefixes its own)",
+                            self.path.display()
+                        ),
+                    });
+                }
+                let mut versions: Vec<&str> = tools.iter().filter_map(|t| t.version.as_deref()).collect();
+                versions.sort_unstable();
+                versions.dedup();
+                let version = match versions.as_slice() {
+                    [] => self.pins.get(toolkit).cloned().unwrap_or_else(|| "latest".to_owned()),
+                    [one] => (*one).to_owned(),
+                    several => {
+                        return Err(Error::Usage(format!(
+                            "{}: the `{toolkit}` tools carry several versions ({}); a module is generated from one",
+                            self.path.display(),
+                            several.join(", ")
+                        )));
+                    }
+                };
+                Ok(ToolkitSchemas {
+                    toolkit: toolkit.clone(),
+                    display_name: display_name(toolkit, &tools),
+                    version,
+                    tools,
+                })
+            })
+            .collect()
+    }
+}

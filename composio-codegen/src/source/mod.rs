@@ -1,0 +1,38 @@
+//! Schema sources: where tool definitions come from.
+//!
+//! Every source answers the same question, "the definitions of these toolkits", so the rest of
+//! the pipeline does not care whether they came from the committed cache, a file, or the API.
+
+mod cache;
+mod file;
+
+pub use cache::SchemaCache;
+pub use file::FileSource;
+
+use crate::error::Result;
+use crate::model::ToolDef;
+
+/// The tool definitions of one toolkit at one version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ToolkitSchemas {
+    /// Toolkit slug, `github`.
+    pub toolkit: String,
+    /// Display name, `GitHub`.
+    pub display_name: String,
+    /// The version the definitions belong to.
+    pub version: String,
+    /// Definitions sorted by slug.
+    pub tools: Vec<ToolDef>,
+}
+
+/// A place tool definitions can be read from.
+pub trait SchemaSource {
+    /// The definitions of each requested toolkit, in the order asked. A toolkit the source
+    /// does not know is an error that says what to do.
+    fn load(&self, toolkits: &[String]) -> Result<Vec<ToolkitSchemas>>;
+}
+
+/// The display name of a toolkit: what its definitions say, else the slug.
+fn display_name(toolkit: &str, tools: &[ToolDef]) -> String {
+    tools.iter().find_map(|t| t.toolkit_name.clone()).unwrap_or_else(|| toolkit.to_owned())
+}

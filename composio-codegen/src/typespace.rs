@@ -1,0 +1,752 @@
+//! Schema model → type IR: conversion, sharing of repeated shapes, and global naming.
+//!
+//! Three passes over a whole toolkit:
+//! 1. **Convert** each tool's input and output documents into [`TypeDef`]s. Nested shapes are
+//!    interned by structure, so a shape that repeats across tools (`Direction`, a user object)
+//!    becomes one type. A tool's own input and output types are never shared: the input type is
+//!    the tool's identity in the API.
+//! 2. **Name** every type once, in a fixed order (tools by slug, then depth-first), so names
+//!    never depend on hash order and never collide.
+//! 3. **Box** the fields that close a cycle of directly nested types (`$ref` recursion).
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use heck::ToUpperCamelCase;
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+use crate::ir::{
+    Enum, Field, FieldDocs, Fill, Origin, Role, Struct, Tagged, TaggedVariant, ToolIr, ToolkitIr, Ty, TypeDef, TypeId,
+    TypeKind, Untagged, UntaggedVariant, Variant,
+};
+use crate::model::ToolDef;
+use crate::naming::{self, Claims};
+use crate::schema::{self, Document, Kind, Schema, Warning};
+
+/// Converts the tools of one toolkit (sorted by slug) into the IR.
+pub fn build(
+    toolkit: &str,
+    display_name: &str,
+    version: &str,
+    tools: &[ToolDef],
+    warnings: &mut Vec<Warning>,
+) -> Result<ToolkitIr> {
+    let mut space = TypeSpace::default();
+    let mut functions = Claims::default();
+    let mut irs = Vec::with_capacity(tools.len());
+    for tool in tools {
+        let function = functions.claim(&naming::function_ident(&tool.slug, toolkit));
+        irs.push(space.tool(tool, function, warnings)?);
+    }
+    space.resolve_names(&irs);
+    space.break_cycles();
+    Ok(ToolkitIr {
+        toolkit: toolkit.to_owned(),
+        display_name: display_name.to_owned(),
+        version: version.to_owned(),
+        schema_hash: schema_hash(tools),
+        tools: irs,
+        types: space.types,
+    })
+}
+
+/// `sha256:<hex>` over exactly what the generator reads from each tool, so the hash changes
+/// when and only when the source of the output changes.
+pub fn schema_hash(tools: &[ToolDef]) -> String {
+    let mut hasher = Sha256::new();
+    for tool in tools {
+        let consumed = serde_json::json!({
+            "slug": tool.slug,
+            "name": tool.name,
+            "description": tool.description,
+            "tags": tool.tags,
+            "deprecated": tool.deprecated,
+            "input_parameters": tool.input_parameters,
+            "output_parameters": tool.output_parameters,
+        });
+        hasher.update(consumed.to_string().as_bytes());
+        hasher.update(b"\n");
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+#[derive(Default)]
+struct TypeSpace {
+    types: Vec<TypeDef>,
+    /// Structural key → the type first built with that shape.
+    interned: HashMap<String, TypeId>,
+}
+
+/// One schema document being converted.
+struct DocCx<'a> {
+    slug: &'a str,
+    role: Role,
+    doc: &'a Document,
+    raw_defs: Option<&'a serde_json::Map<String, Value>>,
+    /// Types of the `$defs` converted so far (or being converted, for recursion).
+    defs: HashMap<String, Ty>,
+    /// Unnamed definitions being converted, to refuse recursion without indirection.
+    converting: BTreeSet<String>,
+}
+
+impl TypeSpace {
+    fn tool(&mut self, tool: &ToolDef, function: String, warnings: &mut Vec<Warning>) -> Result<ToolIr> {
+        let base = function.trim_start_matches('_').to_upper_camel_case();
+        let input_doc = schema::parse_document(&tool.slug, "/input_parameters", &tool.input_parameters, warnings)?;
+        let output_doc = schema::parse_document(&tool.slug, "/output_parameters", &tool.output_parameters, warnings)?;
+
+        let mut cx = DocCx::new(&tool.slug, Role::Input, &input_doc, &tool.input_parameters);
+        let input = self.input_root(&mut cx, &format!("{base}Input"))?;
+
+        let mut cx = DocCx::new(&tool.slug, Role::Output, &output_doc, &tool.output_parameters);
+        let output = self.output_root(&mut cx, &format!("{base}Output"))?;
+
+        Ok(ToolIr {
+            slug: tool.slug.clone(),
+            name: tool.name.clone(),
+            description: tool.description.clone(),
+            tags: tool.tags.clone(),
+            deprecated: tool.deprecated,
+            function,
+            input,
+            output,
+            input_schema: tool.input_parameters.to_string(),
+            output_schema: tool.output_parameters.to_string(),
+        })
+    }
+
+    /// The input type: always a struct of its own, even without properties.
+    fn input_root(&mut self, cx: &mut DocCx<'_>, name: &str) -> Result<TypeId> {
+        let doc = cx.doc;
+        let mut root = &doc.root;
+        if let Kind::Ref(def) = &root.kind {
+            root = &doc.defs[def];
+        }
+        let object = match &root.kind {
+            Kind::Object(object) => object.clone(),
+            Kind::Map(_) | Kind::Any => schema::ObjectSchema { properties: Vec::new(), required: Vec::new() },
+            _ => return Err(Error::schema(cx.slug, &root.pointer, "`input_parameters` must describe an object")),
+        };
+        let id = self.reserve();
+        let mut st = self.structure(cx, &object)?;
+        st.tool_input = true;
+        self.types[id] = TypeDef {
+            name: String::new(),
+            role: Role::Input,
+            description: root.description.clone(),
+            origin: Origin { fixed: Some(name.to_owned()), title: root.title.clone(), ..Origin::default() },
+            kind: TypeKind::Struct(st),
+        };
+        self.adopt(id);
+        Ok(id)
+    }
+
+    /// The type of the envelope's `data` payload. An inline object gets the tool's own output
+    /// type; a free-form object stays `JsonObject`; a `$ref` uses the definition's type.
+    fn output_root(&mut self, cx: &mut DocCx<'_>, name: &str) -> Result<Ty> {
+        let doc = cx.doc;
+        let data = match &doc.root.kind {
+            Kind::Object(envelope) => envelope.properties.iter().find(|(n, _)| n == "data").map(|(_, s)| s.clone()),
+            _ => None,
+        };
+        let Some(data) = data else { return Ok(Ty::Any) };
+        let Kind::Object(object) = &data.kind else {
+            return self.ty(cx, &data, "data");
+        };
+        let id = self.reserve();
+        let st = self.structure(cx, object)?;
+        self.types[id] = TypeDef {
+            name: String::new(),
+            role: Role::Output,
+            description: data.description.clone(),
+            origin: Origin { fixed: Some(name.to_owned()), title: data.title.clone(), ..Origin::default() },
+            kind: TypeKind::Struct(st),
+        };
+        self.adopt(id);
+        Ok(if data.nullable { Ty::Named(id).nullable() } else { Ty::Named(id) })
+    }
+
+    fn reserve(&mut self) -> TypeId {
+        self.types.push(TypeDef {
+            name: String::new(),
+            role: Role::Input,
+            description: None,
+            origin: Origin::default(),
+            kind: TypeKind::Struct(Struct::default()),
+        });
+        self.types.len() - 1
+    }
+
+    /// Adds a type unless one of the same shape and role exists; returns the shared id.
+    fn intern(&mut self, def: TypeDef) -> TypeId {
+        let key = shape_key(&def);
+        if let Some(&id) = self.interned.get(&key) {
+            return id;
+        }
+        self.types.push(def);
+        let id = self.types.len() - 1;
+        self.interned.insert(key, id);
+        self.adopt(id);
+        id
+    }
+
+    /// Records `parent` as the naming context of the types it nests that have none yet.
+    fn adopt(&mut self, parent: TypeId) {
+        for child in children(&self.types[parent].kind) {
+            if child != parent && self.types[child].origin.parent.is_none() && self.types[child].origin.fixed.is_none()
+            {
+                self.types[child].origin.parent = Some(parent);
+            }
+        }
+    }
+
+    /// The Rust type of a schema. `role_in_parent` names the value in its parent (`labels`,
+    /// `labels_item`) for types that need a name.
+    fn ty(&mut self, cx: &mut DocCx<'_>, s: &Schema, role_in_parent: &str) -> Result<Ty> {
+        let ty = match &s.kind {
+            Kind::Any | Kind::Null => Ty::Any,
+            Kind::Boolean => Ty::Bool,
+            Kind::Integer => Ty::I64,
+            Kind::Number => Ty::F64,
+            Kind::String => Ty::String,
+            Kind::Const(Value::String(value)) => {
+                self.named(cx, s, role_in_parent, TypeKind::Enum(enum_of(std::slice::from_ref(value))))
+            }
+            Kind::Const(Value::Bool(_)) => Ty::Bool,
+            Kind::Const(Value::Number(n)) if n.is_i64() || n.is_u64() => Ty::I64,
+            Kind::Const(Value::Number(_)) => Ty::F64,
+            Kind::Const(_) => Ty::Any,
+            Kind::StringEnum(values) => self.named(cx, s, role_in_parent, TypeKind::Enum(enum_of(values))),
+            Kind::Array(items) => Ty::Vec(Box::new(self.ty(cx, items, &format!("{role_in_parent}_item"))?)),
+            Kind::Map(values) => match values.kind {
+                Kind::Any if !values.nullable => Ty::Object,
+                _ => Ty::Map(Box::new(self.ty(cx, values, &format!("{role_in_parent}_value"))?)),
+            },
+            Kind::Object(object) => {
+                let st = self.structure(cx, object)?;
+                self.named(cx, s, role_in_parent, TypeKind::Struct(st))
+            }
+            Kind::Ref(name) => self.def(cx, name, role_in_parent)?,
+            Kind::Tagged(tagged) => {
+                let tagged = self.tagged(cx, tagged, role_in_parent)?;
+                self.named(cx, s, role_in_parent, TypeKind::Tagged(tagged))
+            }
+            Kind::Union(members) => {
+                let untagged = self.untagged(cx, members, role_in_parent)?;
+                self.named(cx, s, role_in_parent, TypeKind::Untagged(untagged))
+            }
+            Kind::FileUpload if cx.role == Role::Input => Ty::FileUpload,
+            Kind::FileDownload if cx.role == Role::Output => Ty::FileDownload,
+            // A file marker on the wrong side is an ordinary object.
+            Kind::FileUpload | Kind::FileDownload => Ty::Object,
+        };
+        Ok(if s.nullable { ty.nullable() } else { ty })
+    }
+
+    fn named(&mut self, cx: &DocCx<'_>, s: &Schema, role_in_parent: &str, kind: TypeKind) -> Ty {
+        let def = TypeDef {
+            name: String::new(),
+            role: cx.role,
+            description: s.description.clone(),
+            origin: Origin {
+                title: s.title.clone(),
+                role_in_parent: Some(role_in_parent.to_owned()),
+                ..Origin::default()
+            },
+            kind,
+        };
+        Ty::Named(self.intern(def))
+    }
+
+    fn structure(&mut self, cx: &mut DocCx<'_>, object: &schema::ObjectSchema) -> Result<Struct> {
+        let names: Vec<&str> = object.properties.iter().map(|(n, _)| n.as_str()).collect();
+        let idents = naming::assign_unique(&names, naming::field_ident, &mut Claims::default());
+        let mut fields = Vec::with_capacity(names.len());
+        for ((name, prop), ident) in object.properties.iter().zip(idents) {
+            let required = object.required.contains(name);
+            let ty = self.ty(cx, prop, name)?;
+            let fill = if required { self.fill(prop, &ty) } else { None };
+            let ty = if required { ty } else { ty.nullable() };
+            fields.push(Field { json_name: name.clone(), ident, docs: field_docs(prop, &ty), ty, required, fill });
+        }
+        Ok(Struct { fields, required_order: object.required.clone(), tool_input: false })
+    }
+
+    /// A required property with a single possible value needs no constructor argument.
+    fn fill(&self, prop: &Schema, ty: &Ty) -> Option<Fill> {
+        let Kind::Const(value) = &prop.kind else { return None };
+        match (value, ty) {
+            (Value::String(_), Ty::Named(id)) => match &self.types[*id].kind {
+                TypeKind::Enum(e) => Some(Fill::Variant(*id, e.variants[0].ident.clone())),
+                _ => None,
+            },
+            (Value::Bool(_) | Value::Number(_), Ty::Bool | Ty::I64 | Ty::F64) => Some(Fill::Literal(value.clone())),
+            _ => None,
+        }
+    }
+
+    fn tagged(&mut self, cx: &mut DocCx<'_>, tagged: &schema::Tagged, role_in_parent: &str) -> Result<Tagged> {
+        let mut claims = Claims::default();
+        let mut variants = Vec::with_capacity(tagged.variants.len());
+        for variant in &tagged.variants {
+            let Kind::Object(object) = &variant.schema.kind else {
+                unreachable!("the schema stage only accepts object members")
+            };
+            let rest = schema::ObjectSchema {
+                properties: object.properties.iter().filter(|(n, _)| *n != tagged.property).cloned().collect(),
+                required: object.required.iter().filter(|n| **n != tagged.property).cloned().collect(),
+            };
+            let payload = if rest.properties.is_empty() {
+                None
+            } else {
+                let st = self.structure(cx, &rest)?;
+                let def = TypeDef {
+                    name: String::new(),
+                    role: cx.role,
+                    description: variant.schema.description.clone(),
+                    origin: Origin {
+                        title: variant.schema.title.clone(),
+                        given: variant.mapped_name.clone(),
+                        role_in_parent: Some(format!("{role_in_parent}_{}", variant.tag)),
+                        ..Origin::default()
+                    },
+                    kind: TypeKind::Struct(st),
+                };
+                Some(self.intern(def))
+            };
+            variants.push(TaggedVariant {
+                ident: claims.claim(&naming::variant_ident(&variant.tag)),
+                value: variant.tag.clone(),
+                payload,
+            });
+        }
+        Ok(Tagged { tag: tagged.property.clone(), variants })
+    }
+
+    fn untagged(&mut self, cx: &mut DocCx<'_>, members: &[Schema], role_in_parent: &str) -> Result<Untagged> {
+        let mut variants = Vec::with_capacity(members.len());
+        for (i, member) in members.iter().enumerate() {
+            let label = member_label(member);
+            let ty = self.ty(cx, member, &format!("{role_in_parent}_{label}"))?;
+            variants.push((i, label, ty));
+        }
+        // Decoding tries variants in order: the narrower types go first, so `1` stays an
+        // integer and `"x"` is not swallowed by a catch-all.
+        variants.sort_by_key(|(i, _, ty)| (decode_rank(ty.strip_option()), *i));
+        let mut claims = Claims::default();
+        Ok(Untagged {
+            variants: variants
+                .into_iter()
+                .map(|(_, label, ty)| UntaggedVariant { ident: claims.claim(&naming::variant_ident(&label)), ty })
+                .collect(),
+        })
+    }
+
+    /// The type of a `$defs` entry, converted once per document. Definitions that become
+    /// named types are shared across tools when their whole definition closure is identical.
+    fn def(&mut self, cx: &mut DocCx<'_>, name: &str, role_in_parent: &str) -> Result<Ty> {
+        if let Some(ty) = cx.defs.get(name) {
+            return Ok(ty.clone());
+        }
+        let doc = cx.doc;
+        let def = &doc.defs[name];
+        let named = matches!(def.kind, Kind::Object(_) | Kind::StringEnum(_) | Kind::Tagged(_) | Kind::Union(_));
+        if !named {
+            if !cx.converting.insert(name.to_owned()) {
+                return Err(Error::schema(
+                    cx.slug,
+                    &def.pointer,
+                    format!("`{name}` refers to itself without passing through an object"),
+                ));
+            }
+            let ty = self.ty(cx, def, role_in_parent)?;
+            cx.converting.remove(name);
+            cx.defs.insert(name.to_owned(), ty.clone());
+            return Ok(ty);
+        }
+        let key = format!("def|{:?}|{name}|{}", cx.role, def_closure(cx.raw_defs, name));
+        if let Some(&id) = self.interned.get(&key) {
+            let ty = nullable_if(Ty::Named(id), def.nullable);
+            cx.defs.insert(name.to_owned(), ty.clone());
+            return Ok(ty);
+        }
+        let id = self.reserve();
+        self.interned.insert(key, id);
+        let ty = nullable_if(Ty::Named(id), def.nullable);
+        cx.defs.insert(name.to_owned(), ty.clone());
+        let kind = match &def.kind {
+            Kind::Object(object) => TypeKind::Struct(self.structure(cx, object)?),
+            Kind::StringEnum(values) => TypeKind::Enum(enum_of(values)),
+            Kind::Tagged(tagged) => TypeKind::Tagged(self.tagged(cx, tagged, name)?),
+            Kind::Union(members) => TypeKind::Untagged(self.untagged(cx, members, name)?),
+            _ => unreachable!("checked above"),
+        };
+        self.types[id] = TypeDef {
+            name: String::new(),
+            role: cx.role,
+            description: def.description.clone(),
+            origin: Origin {
+                title: def.title.clone(),
+                given: Some(name.to_owned()),
+                role_in_parent: Some(role_in_parent.to_owned()),
+                ..Origin::default()
+            },
+            kind,
+        };
+        self.adopt(id);
+        Ok(ty)
+    }
+
+    /// Gives every type its name: tool types first (`CreateAnIssueInput`), then nested types in
+    /// the order tools and fields are met.
+    fn resolve_names(&mut self, tools: &[ToolIr]) {
+        let mut claims = Claims::default();
+        for def in &mut self.types {
+            if let Some(fixed) = &def.origin.fixed {
+                def.name = claims.claim(&naming::type_ident(fixed));
+            }
+        }
+        let users = self.users(tools);
+        let mut order = Vec::new();
+        let mut seen = BTreeSet::new();
+        for tool in tools {
+            self.preorder(tool.input, &mut seen, &mut order);
+            for id in ty_ids(&tool.output) {
+                self.preorder(id, &mut seen, &mut order);
+            }
+        }
+        for id in order {
+            if self.types[id].name.is_empty() {
+                self.types[id].name = self.pick_name(id, users.get(&id).copied().unwrap_or(0), &mut claims);
+            }
+        }
+    }
+
+    fn preorder(&self, id: TypeId, seen: &mut BTreeSet<TypeId>, order: &mut Vec<TypeId>) {
+        if !seen.insert(id) {
+            return;
+        }
+        order.push(id);
+        for child in children(&self.types[id].kind) {
+            self.preorder(child, seen, order);
+        }
+    }
+
+    /// How many tools use each type.
+    fn users(&self, tools: &[ToolIr]) -> HashMap<TypeId, usize> {
+        let mut users = HashMap::new();
+        for tool in tools {
+            let mut seen = BTreeSet::new();
+            let mut order = Vec::new();
+            self.preorder(tool.input, &mut seen, &mut order);
+            for id in ty_ids(&tool.output) {
+                self.preorder(id, &mut seen, &mut order);
+            }
+            for id in order {
+                *users.entry(id).or_insert(0) += 1;
+            }
+        }
+        users
+    }
+
+    fn pick_name(&self, id: TypeId, users: usize, claims: &mut Claims) -> String {
+        let origin = &self.types[id].origin;
+        let role = origin.role_in_parent.as_deref().unwrap_or("value");
+        let context = match origin.parent {
+            Some(parent) => {
+                let parent = &self.types[parent];
+                let base = match parent.origin.fixed {
+                    Some(_) => parent.name.strip_suffix("Input").unwrap_or(&parent.name),
+                    None => &parent.name,
+                };
+                naming::type_ident(&format!("{base}_{role}"))
+            }
+            None => naming::type_ident(role),
+        };
+        let mut candidates = Vec::new();
+        if let Some(given) = &origin.given {
+            candidates.push(naming::type_ident(given));
+        }
+        if let Some(title) = origin.title.as_deref().filter(|t| is_model_title(t, role)) {
+            candidates.push(naming::type_ident(title));
+        }
+        if users > 1 {
+            let plain = role.trim_end_matches("_item").trim_end_matches("_value");
+            candidates.push(naming::type_ident(origin.title.as_deref().unwrap_or(plain)));
+        }
+        candidates.push(context.clone());
+        candidates
+            .into_iter()
+            .find(|c| !claims.is_taken(c))
+            .map(|c| claims.claim(&c))
+            .unwrap_or_else(|| claims.claim(&context))
+    }
+
+    /// Wraps in `Box` every field or variant that closes a cycle of directly nested types.
+    fn break_cycles(&mut self) {
+        for id in 0..self.types.len() {
+            let slots = match &self.types[id].kind {
+                TypeKind::Struct(st) => st.fields.len(),
+                TypeKind::Untagged(u) => u.variants.len(),
+                _ => 0,
+            };
+            for slot in 0..slots {
+                let ty = match &self.types[id].kind {
+                    TypeKind::Struct(st) => &st.fields[slot].ty,
+                    TypeKind::Untagged(u) => &u.variants[slot].ty,
+                    _ => unreachable!(),
+                };
+                let Ty::Named(target) = ty.strip_option() else { continue };
+                if !self.reaches_directly(*target, id) {
+                    continue;
+                }
+                let boxed = box_named(ty.clone());
+                match &mut self.types[id].kind {
+                    TypeKind::Struct(st) => st.fields[slot].ty = boxed,
+                    TypeKind::Untagged(u) => u.variants[slot].ty = boxed,
+                    _ => unreachable!(),
+                }
+            }
+        }
+    }
+
+    /// Whether `from` contains `to` without indirection (no `Vec`, map or `Box` between).
+    fn reaches_directly(&self, from: TypeId, to: TypeId) -> bool {
+        let mut stack = vec![from];
+        let mut seen = BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if id == to {
+                return true;
+            }
+            if seen.insert(id) {
+                stack.extend(direct_children(&self.types[id].kind));
+            }
+        }
+        false
+    }
+}
+
+impl<'a> DocCx<'a> {
+    fn new(slug: &'a str, role: Role, doc: &'a Document, raw: &'a Value) -> Self {
+        let raw_defs = raw.get("$defs").or_else(|| raw.get("definitions")).and_then(Value::as_object);
+        DocCx { slug, role, doc, raw_defs, defs: HashMap::new(), converting: BTreeSet::new() }
+    }
+}
+
+fn nullable_if(ty: Ty, nullable: bool) -> Ty {
+    if nullable { ty.nullable() } else { ty }
+}
+
+fn box_named(ty: Ty) -> Ty {
+    match ty {
+        Ty::Option(inner) => Ty::Option(Box::new(box_named(*inner))),
+        named => Ty::Boxed(Box::new(named)),
+    }
+}
+
+fn enum_of(values: &[String]) -> Enum {
+    let raws: Vec<&str> = values.iter().map(String::as_str).collect();
+    let idents = naming::assign_unique(&raws, naming::variant_ident, &mut Claims::default());
+    Enum { variants: values.iter().zip(idents).map(|(value, ident)| Variant { ident, value: value.clone() }).collect() }
+}
+
+/// A short label for an untagged member, used for its variant name.
+fn member_label(s: &Schema) -> String {
+    match &s.kind {
+        Kind::Boolean | Kind::Const(Value::Bool(_)) => "bool".into(),
+        Kind::Integer => "integer".into(),
+        Kind::Number => "number".into(),
+        Kind::String | Kind::StringEnum(_) | Kind::Const(Value::String(_)) => match &s.title {
+            Some(t) if matches!(s.kind, Kind::StringEnum(_)) => t.clone(),
+            _ => "string".into(),
+        },
+        Kind::Array(items) => format!("{}_list", member_label(items)),
+        Kind::Map(_) => "map".into(),
+        Kind::FileUpload | Kind::FileDownload => "file".into(),
+        Kind::Ref(name) => name.clone(),
+        Kind::Object(_) | Kind::Tagged(_) | Kind::Union(_) => s.title.clone().unwrap_or_else(|| "object".into()),
+        Kind::Any | Kind::Null | Kind::Const(_) => "value".into(),
+    }
+}
+
+fn decode_rank(ty: &Ty) -> u8 {
+    match ty {
+        Ty::Bool => 0,
+        Ty::I64 => 1,
+        Ty::F64 => 2,
+        Ty::String => 3,
+        Ty::Named(_) | Ty::Boxed(_) | Ty::FileUpload | Ty::FileDownload => 4,
+        Ty::Vec(_) => 5,
+        Ty::Map(_) => 6,
+        Ty::Object => 7,
+        Ty::Option(_) | Ty::Any => 8,
+    }
+}
+
+/// A title is a model name worth using (`IssueUser`, `BlockColor`) unless it is just the
+/// property name title-cased (`Labels`, `Response Data`), which Pydantic gives every field.
+fn is_model_title(title: &str, role: &str) -> bool {
+    let looks_like_model = !title.contains(char::is_whitespace) && title.starts_with(|c: char| c.is_ascii_uppercase());
+    let from_field = naming::pascal(title) == naming::pascal(role);
+    let envelope = title.ends_with("Request") || title.ends_with("ResponseWrapper") || title == "Data";
+    looks_like_model && !from_field && !envelope
+}
+
+/// The definitions `name` depends on, as canonical JSON: two documents share a definition's
+/// type only if everything it reaches is identical too.
+fn def_closure(raw_defs: Option<&serde_json::Map<String, Value>>, name: &str) -> String {
+    let Some(raw_defs) = raw_defs else { return String::new() };
+    let mut pending = vec![name.to_owned()];
+    let mut closure = BTreeMap::new();
+    while let Some(next) = pending.pop() {
+        if closure.contains_key(&next) {
+            continue;
+        }
+        let Some(def) = raw_defs.get(&next) else { continue };
+        collect_refs(def, &mut pending);
+        closure.insert(next, def);
+    }
+    serde_json::to_string(&closure).unwrap_or_default()
+}
+
+fn collect_refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map {
+                match (key.as_str(), v) {
+                    ("$ref", Value::String(target)) => {
+                        if let Some(name) = target.rsplit('/').next() {
+                            out.push(name.to_owned());
+                        }
+                    }
+                    _ => collect_refs(v, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
+        _ => {}
+    }
+}
+
+/// The structural identity of a type: everything that shows in its Rust definition except
+/// documentation.
+fn shape_key(def: &TypeDef) -> String {
+    let shape = match &def.kind {
+        TypeKind::Struct(st) => {
+            let fields: Vec<String> = st
+                .fields
+                .iter()
+                .map(|f| format!("{}:{}:{:?}:{}:{:?}", f.json_name, f.ident, f.ty, f.required, f.fill))
+                .collect();
+            format!("struct[{}]", fields.join(","))
+        }
+        TypeKind::Enum(e) => {
+            format!("enum[{}]", e.variants.iter().map(|v| v.value.as_str()).collect::<Vec<_>>().join("\u{1f}"))
+        }
+        TypeKind::Tagged(t) => {
+            let variants: Vec<String> = t.variants.iter().map(|v| format!("{}={:?}", v.value, v.payload)).collect();
+            format!("tagged[{}|{}]", t.tag, variants.join(","))
+        }
+        TypeKind::Untagged(u) => {
+            let variants: Vec<String> = u.variants.iter().map(|v| format!("{}={:?}", v.ident, v.ty)).collect();
+            format!("untagged[{}]", variants.join(","))
+        }
+    };
+    // The title is part of the identity so that same-shaped but differently named models
+    // (`Team` and `Label` with the same fields) stay apart.
+    format!("{:?}|{:?}|{shape}", def.role, def.origin.title)
+}
+
+/// Types directly nested in a type, in field order.
+pub fn children(kind: &TypeKind) -> Vec<TypeId> {
+    let mut out = Vec::new();
+    match kind {
+        TypeKind::Struct(st) => st.fields.iter().for_each(|f| out.extend(ty_ids(&f.ty))),
+        TypeKind::Enum(_) => {}
+        TypeKind::Tagged(t) => out.extend(t.variants.iter().filter_map(|v| v.payload)),
+        TypeKind::Untagged(u) => u.variants.iter().for_each(|v| out.extend(ty_ids(&v.ty))),
+    }
+    out
+}
+
+/// Types nested without indirection: the ones that make a type infinitely large in a cycle.
+fn direct_children(kind: &TypeKind) -> Vec<TypeId> {
+    let direct = |ty: &Ty| match ty.strip_option() {
+        Ty::Named(id) => Some(*id),
+        _ => None,
+    };
+    match kind {
+        TypeKind::Struct(st) => st.fields.iter().filter_map(|f| direct(&f.ty)).collect(),
+        TypeKind::Enum(_) => Vec::new(),
+        TypeKind::Tagged(t) => t.variants.iter().filter_map(|v| v.payload).collect(),
+        TypeKind::Untagged(u) => u.variants.iter().filter_map(|v| direct(&v.ty)).collect(),
+    }
+}
+
+/// Every generated type a type expression mentions.
+pub fn ty_ids(ty: &Ty) -> Vec<TypeId> {
+    match ty {
+        Ty::Named(id) => vec![*id],
+        Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => ty_ids(inner),
+        _ => Vec::new(),
+    }
+}
+
+fn field_docs(s: &Schema, ty: &Ty) -> FieldDocs {
+    let c = &s.constraints;
+    let mut constraints = Vec::new();
+    let num = |v: &Value| v.to_string();
+    if let Some(v) = &c.minimum {
+        constraints.push(format!("at least {}", num(v)));
+    }
+    if let Some(v) = &c.exclusive_minimum {
+        constraints.push(format!("greater than {}", num(v)));
+    }
+    if let Some(v) = &c.maximum {
+        constraints.push(format!("at most {}", num(v)));
+    }
+    if let Some(v) = &c.exclusive_maximum {
+        constraints.push(format!("less than {}", num(v)));
+    }
+    if let Some(v) = &c.multiple_of {
+        constraints.push(format!("a multiple of {}", num(v)));
+    }
+    if let Some(n) = c.min_length {
+        constraints.push(format!("at least {n} characters"));
+    }
+    if let Some(n) = c.max_length {
+        constraints.push(format!("at most {n} characters"));
+    }
+    if let Some(n) = c.min_items {
+        constraints.push(format!("at least {n} items"));
+    }
+    if let Some(n) = c.max_items {
+        constraints.push(format!("at most {n} items"));
+    }
+    if let Some(p) = &c.pattern {
+        constraints.push(format!("matches `{p}`"));
+    }
+    if !c.allowed.is_empty() {
+        let allowed: Vec<String> = c.allowed.iter().map(|v| format!("`{v}`")).collect();
+        constraints.push(format!("one of {}", allowed.join(", ")));
+    }
+    FieldDocs {
+        description: s.description.clone(),
+        default: s.default.clone(),
+        format: s.format.clone(),
+        constraints,
+        examples: s.examples.iter().take(2).cloned().collect(),
+        file_upload: contains_file(ty),
+    }
+}
+
+fn contains_file(ty: &Ty) -> bool {
+    match ty {
+        Ty::FileUpload => true,
+        Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => contains_file(inner),
+        _ => false,
+    }
+}

@@ -1,0 +1,346 @@
+//! The client: configuration, the builder and `from_env`.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use reqwest::Url;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::error::{Error, Result};
+use crate::retry::RetryPolicy;
+use crate::secret::ApiKey;
+
+/// Composio's API host.
+pub const DEFAULT_BASE_URL: &str = "https://backend.composio.dev";
+/// The user id sent when none is configured, as the official SDKs do.
+pub const DEFAULT_USER_ID: &str = "default";
+
+/// Which API path prefix to call. Both serve the same routes; they differ only in the version
+/// a request without one gets, and this client always sends one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiPrefix {
+    /// `/api/v3`, the prefix of the published OpenAPI spec.
+    #[default]
+    V3,
+    /// `/api/v3.1`, the current one.
+    V3_1,
+}
+
+impl ApiPrefix {
+    /// The path prefix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ApiPrefix::V3 => "/api/v3",
+            ApiPrefix::V3_1 => "/api/v3.1",
+        }
+    }
+}
+
+/// A Composio client. Cheap to clone: clones share one connection pool.
+///
+/// Calls are scoped to a user (`user_id`) and optionally to one connected account; derive a
+/// client per end user with [`Client::for_user`].
+#[derive(Clone)]
+pub struct Client {
+    pub(crate) inner: Arc<Inner>,
+    pub(crate) user_id: Arc<str>,
+    pub(crate) connected_account: Option<Arc<str>>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) http: reqwest::Client,
+    pub(crate) base_url: String,
+    pub(crate) prefix: ApiPrefix,
+    /// The key as a header value marked sensitive, so not even HTTP-level debugging shows it.
+    pub(crate) api_key: HeaderValue,
+    pub(crate) toolkit_versions: BTreeMap<String, String>,
+    pub(crate) allow_latest: bool,
+    pub(crate) retry: RetryPolicy,
+    /// Custom headers for API requests; never sent to file storage.
+    pub(crate) headers: HeaderMap,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("base_url", &self.inner.base_url)
+            .field("prefix", &self.inner.prefix)
+            .field("api_key", &"<redacted>")
+            .field("user_id", &self.user_id)
+            .field("connected_account", &self.connected_account)
+            .field("toolkit_versions", &self.inner.toolkit_versions)
+            .field("allow_latest", &self.inner.allow_latest)
+            .field("retry", &self.inner.retry)
+            .field("headers", &self.inner.headers.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl Client {
+    /// A builder with Composio's defaults.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `COMPOSIO_API_KEY` (required),
+    /// `COMPOSIO_BASE_URL`, and `COMPOSIO_TOOLKIT_VERSION_<TOOLKIT>` for version overrides.
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The same client, calling tools as another user.
+    pub fn for_user(&self, user_id: impl Into<String>) -> Client {
+        Client {
+            inner: self.inner.clone(),
+            user_id: user_id.into().into(),
+            connected_account: self.connected_account.clone(),
+        }
+    }
+
+    /// The same client, calling tools through one connected account (`ca_…`).
+    pub fn with_connected_account(&self, id: impl Into<String>) -> Client {
+        Client { inner: self.inner.clone(), user_id: self.user_id.clone(), connected_account: Some(id.into().into()) }
+    }
+
+    /// The user calls are made as.
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// The base URL, without the API prefix.
+    pub fn base_url(&self) -> &str {
+        &self.inner.base_url
+    }
+
+    /// The version configured for a toolkit (builder or environment), overriding the pinned
+    /// version of generated calls.
+    pub fn toolkit_version(&self, toolkit: &str) -> Option<&str> {
+        self.inner.toolkit_versions.get(toolkit).map(String::as_str)
+    }
+
+    pub(crate) fn api_url(&self, path: &str) -> String {
+        format!("{}{}{path}", self.inner.base_url, self.inner.prefix.as_str())
+    }
+}
+
+/// Configures a [`Client`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    api_key: Option<ApiKey>,
+    base_url: String,
+    prefix: ApiPrefix,
+    connect_timeout: Duration,
+    timeout: Duration,
+    headers: Vec<(String, String)>,
+    user_agent: String,
+    user_id: String,
+    connected_account: Option<String>,
+    toolkit_versions: BTreeMap<String, String>,
+    allow_latest: bool,
+    retry: RetryPolicy,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let header_names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("ClientBuilder")
+            .field("api_key", &self.api_key)
+            .field("base_url", &self.base_url)
+            .field("prefix", &self.prefix)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("headers", &header_names)
+            .field("user_agent", &self.user_agent)
+            .field("user_id", &self.user_id)
+            .field("connected_account", &self.connected_account)
+            .field("toolkit_versions", &self.toolkit_versions)
+            .field("allow_latest", &self.allow_latest)
+            .field("retry", &self.retry)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            api_key: None,
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            prefix: ApiPrefix::default(),
+            connect_timeout: Duration::from_secs(10),
+            timeout: Duration::from_secs(60),
+            headers: Vec::new(),
+            user_agent: concat!("composio-typed/", env!("CARGO_PKG_VERSION")).to_owned(),
+            user_id: DEFAULT_USER_ID.to_owned(),
+            connected_account: None,
+            toolkit_versions: BTreeMap::new(),
+            allow_latest: false,
+            retry: RetryPolicy::default(),
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder from the environment, to adjust before [`ClientBuilder::build`]. See
+    /// [`Client::from_env`].
+    pub fn from_env() -> Result<ClientBuilder> {
+        Self::from_vars(std::env::vars())
+    }
+
+    /// A builder from `(name, value)` pairs read as the environment.
+    pub fn from_vars(vars: impl IntoIterator<Item = (String, String)>) -> Result<ClientBuilder> {
+        let mut builder = ClientBuilder::default();
+        let mut key = None;
+        for (name, value) in vars {
+            match name.as_str() {
+                "COMPOSIO_API_KEY" => key = Some(value),
+                "COMPOSIO_BASE_URL" if !value.trim().is_empty() => builder.base_url = value,
+                _ => {
+                    if let Some(toolkit) = name.strip_prefix("COMPOSIO_TOOLKIT_VERSION_") {
+                        builder.toolkit_versions.insert(toolkit.to_ascii_lowercase(), value);
+                    }
+                }
+            }
+        }
+        match key.filter(|k| !k.trim().is_empty()) {
+            Some(key) => builder.api_key = Some(ApiKey::new(key.trim())),
+            None => return Err(Error::Config("COMPOSIO_API_KEY is not set".into())),
+        }
+        Ok(builder)
+    }
+
+    /// The API key (header `x-api-key`).
+    pub fn api_key(mut self, key: impl Into<ApiKey>) -> Self {
+        self.api_key = Some(key.into());
+        self
+    }
+
+    /// The API host, `https://backend.composio.dev` by default.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The API path prefix, `/api/v3` by default.
+    pub fn api_prefix(mut self, prefix: ApiPrefix) -> Self {
+        self.prefix = prefix;
+        self
+    }
+
+    /// Time allowed to establish a connection (10 s by default).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt, from sending to the end of the body (60 s by default).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// A header sent with every API request (not with file transfers to storage).
+    pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// The `User-Agent`.
+    pub fn user_agent(mut self, agent: impl Into<String>) -> Self {
+        self.user_agent = agent.into();
+        self
+    }
+
+    /// The user tools run as (`default` unless set).
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.user_id = user_id.into();
+        self
+    }
+
+    /// Run tools through this connected account.
+    pub fn connected_account(mut self, id: impl Into<String>) -> Self {
+        self.connected_account = Some(id.into());
+        self
+    }
+
+    /// Run a toolkit's tools on this version instead of the one their types were generated
+    /// from. The types may then not match what the server runs: prefer regenerating.
+    pub fn toolkit_version(mut self, toolkit: impl Into<String>, version: impl Into<String>) -> Self {
+        self.toolkit_versions.insert(toolkit.into().to_ascii_lowercase(), version.into());
+        self
+    }
+
+    /// Let calls run on the toolkit version `latest`. Off by default: `latest` changes without
+    /// notice, and typed bindings are only right for the version they were generated from.
+    pub fn allow_latest(mut self, allow: bool) -> Self {
+        self.allow_latest = allow;
+        self
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client> {
+        let api_key =
+            self.api_key.ok_or_else(|| Error::Config("no API key: set COMPOSIO_API_KEY or call api_key()".into()))?;
+        let mut api_key = match HeaderValue::from_str(api_key.expose()) {
+            Ok(value) if !api_key.expose().is_empty() => value,
+            _ => return Err(Error::Config("the API key is empty or not a valid header value".into())),
+        };
+        api_key.set_sensitive(true);
+        let base = self.base_url.trim().trim_end_matches('/').to_owned();
+        let parsed = Url::parse(&base).map_err(|e| Error::Config(format!("base URL `{base}`: {e}")))?;
+        if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+            return Err(Error::Config(format!("base URL `{base}` is not an http(s) URL")));
+        }
+        let mut headers = HeaderMap::new();
+        for (name, value) in &self.headers {
+            let header = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+            let value = HeaderValue::from_str(value)
+                .map_err(|_| Error::Config(format!("header `{name}` has an invalid value")))?;
+            headers.append(header, value);
+        }
+        for (toolkit, version) in &self.toolkit_versions {
+            if version.trim().is_empty() {
+                return Err(Error::Config(format!("empty version configured for toolkit `{toolkit}`")));
+            }
+        }
+        install_crypto_provider();
+        let http = reqwest::Client::builder()
+            .connect_timeout(self.connect_timeout)
+            .timeout(self.timeout)
+            .user_agent(self.user_agent)
+            .build()
+            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        Ok(Client {
+            inner: Arc::new(Inner {
+                http,
+                base_url: base,
+                prefix: self.prefix,
+                api_key,
+                toolkit_versions: self.toolkit_versions,
+                allow_latest: self.allow_latest,
+                retry: self.retry,
+                headers,
+            }),
+            user_id: self.user_id.into(),
+            connected_account: self.connected_account.map(Into::into),
+        })
+    }
+}
+
+/// rustls needs a process-wide crypto provider; ring is the one this crate builds with. An
+/// application that installed its own keeps it.
+fn install_crypto_provider() {
+    if rustls::crypto::CryptoProvider::get_default().is_none() {
+        // Losing a race against another installer is fine: a provider is installed either way.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    }
+}

@@ -1,0 +1,187 @@
+//! The runtime's one error type.
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+/// Result alias for the runtime.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything a call can end in besides success. Match on it: each variant is one way a call
+/// fails, and [`Error::may_have_run`] tells whether a side-effecting tool might have run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The tool ran and reported failure (`successful: false`).
+    #[error("{}", .0)]
+    ToolFailed(ToolFailure),
+    /// The platform refused or failed the request with an HTTP error.
+    #[error("{}", .0)]
+    Api(Box<ApiError>),
+    /// The platform's rate limit (429). The call was refused before it ran.
+    #[error("rate limited{}: {}", retry_after_text(.retry_after), .error.message)]
+    RateLimited {
+        /// How long the server asked to wait, if it said.
+        retry_after: Option<Duration>,
+        /// The error body.
+        error: Box<ApiError>,
+    },
+    /// No answer within the configured timeout.
+    #[error("{}: timed out{}", target(.slug), may_have_run_text(*.may_have_run))]
+    Timeout {
+        /// The tool, for executions.
+        slug: Option<String>,
+        /// Whether the request had been sent, so the tool may have run.
+        may_have_run: bool,
+    },
+    /// The connection failed or broke.
+    #[error("{}: connection failed{}: {source}", target(.slug), may_have_run_text(*.may_have_run))]
+    Connection {
+        /// The tool, for executions.
+        slug: Option<String>,
+        /// Whether the request had been sent, so the tool may have run.
+        may_have_run: bool,
+        /// The transport error.
+        #[source]
+        source: reqwest::Error,
+    },
+    /// An answer that is not what the protocol promises: not JSON, cut short, or shaped wrong.
+    #[error("{}: invalid response (HTTP {status}): {message}", target(.slug))]
+    InvalidResponse {
+        /// The tool, for executions.
+        slug: Option<String>,
+        /// HTTP status of the answer.
+        status: u16,
+        /// What was wrong.
+        message: String,
+        /// The start of the body, for diagnosis.
+        body: String,
+    },
+    /// The tool's `data` does not match the generated output type. The JSON is kept.
+    #[error("{}", .0)]
+    Decode(Box<DecodeError>),
+    /// The call would run on `latest`, and nobody opted in.
+    #[error(
+        "{slug}: refusing to run on toolkit version `latest` for `{toolkit}`: the types were \
+         generated for a pinned version, and `latest` changes under you. Pin a version, or opt in \
+         with `allow_latest()`"
+    )]
+    VersionRefused {
+        /// The tool.
+        slug: String,
+        /// Its toolkit.
+        toolkit: String,
+    },
+    /// The arguments could not be encoded as JSON.
+    #[error("{slug}: cannot encode the arguments: {message}")]
+    Encode {
+        /// The tool.
+        slug: String,
+        /// Why.
+        message: String,
+    },
+    /// A local file could not be read or written.
+    #[error("file {path}: {message}")]
+    File {
+        /// The file.
+        path: String,
+        /// Why.
+        message: String,
+    },
+    /// The client is misconfigured (no API key, a bad base URL, a bad header).
+    #[error("configuration: {0}")]
+    Config(String),
+}
+
+impl Error {
+    /// Whether a tool may have run despite this error: the request reached the server and the
+    /// answer was lost or was a server error. Such calls are retried only for tools marked
+    /// read-only or idempotent.
+    pub fn may_have_run(&self) -> bool {
+        match self {
+            Error::Timeout { may_have_run, .. } | Error::Connection { may_have_run, .. } => *may_have_run,
+            Error::Api(api) => api.may_have_run,
+            Error::InvalidResponse { slug, .. } => slug.is_some(),
+            Error::ToolFailed(_) | Error::Decode(_) => true,
+            _ => false,
+        }
+    }
+
+    /// The HTTP status, when the server answered with an error status.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::RateLimited { error, .. } => Some(error.status),
+            Error::InvalidResponse { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+}
+
+fn target(slug: &Option<String>) -> &str {
+    slug.as_deref().unwrap_or("composio")
+}
+
+fn may_have_run_text(may_have_run: bool) -> &'static str {
+    if may_have_run { " after the request was sent; the tool may have run" } else { "" }
+}
+
+fn retry_after_text(retry_after: &Option<Duration>) -> String {
+    retry_after.map(|d| format!(" (retry after {:.1} s)", d.as_secs_f64())).unwrap_or_default()
+}
+
+/// A tool that ran and reported failure.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{slug} failed: {message}{}", .log_id.as_ref().map(|id| format!(" (log {id})")).unwrap_or_default())]
+pub struct ToolFailure {
+    /// The tool.
+    pub slug: String,
+    /// The tool's error message.
+    pub message: String,
+    /// Composio's execution log id, for support.
+    pub log_id: Option<String>,
+    /// Whatever `data` the tool returned with the failure.
+    pub data: Value,
+}
+
+/// An HTTP error answer of the platform, decoded leniently: only the message is certain.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}HTTP {status}{}: {message}{}{}",
+    .tool.as_ref().map(|s| format!("{s}: ")).unwrap_or_default(),
+    .slug.as_ref().map(|s| format!(" {s}")).unwrap_or_default(),
+    .suggested_fix.as_ref().map(|s| format!(" ({s})")).unwrap_or_default(),
+    if *.may_have_run { "; the tool may have run" } else { "" })]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// The message.
+    pub message: String,
+    /// Numeric error code (`code`, or the older `error_code`).
+    pub code: Option<i64>,
+    /// Error slug, like `Tool_ToolNotFound`.
+    pub slug: Option<String>,
+    /// The platform's request id, for support.
+    pub request_id: Option<String>,
+    /// What the platform suggests doing.
+    pub suggested_fix: Option<String>,
+    /// Detailed errors, as sent.
+    pub errors: Vec<Value>,
+    /// The tool called, for executions.
+    pub tool: Option<String>,
+    /// Whether the tool may have run (a 5xx after an execute was sent).
+    pub may_have_run: bool,
+}
+
+/// A `data` payload that does not fit the generated output type.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{slug}: the result does not match the generated type at `{path}`: {message}")]
+pub struct DecodeError {
+    /// The tool.
+    pub slug: String,
+    /// Where in `data` decoding failed (`items[3].user.login`).
+    pub path: String,
+    /// The decoder's message.
+    pub message: String,
+    /// The payload as received.
+    pub raw: Value,
+}

@@ -1,0 +1,343 @@
+//! Executing tools: the typed [`Call`], the untyped [`UntypedCall`], and the one non-generic
+//! path both go through.
+//!
+//! Generated functions are one line (`client.call(input)`), and the generic part of a call is
+//! only encoding the input and decoding the output. Everything else (version resolution, the
+//! HTTP request, retries, the envelope) is compiled once, not once per tool.
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tracing::Instrument;
+
+use crate::client::Client;
+use crate::error::{DecodeError, Error, Result, ToolFailure};
+use crate::retry::Kind;
+use crate::tool::{Tool, ToolMeta};
+use crate::transport::Request;
+use crate::wire;
+
+/// The version keyword that follows whatever Composio publishes next.
+pub const LATEST: &str = "latest";
+
+/// A successful execution with its details.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Execution<T> {
+    /// The tool's `data`, typed.
+    pub data: T,
+    /// Composio's execution log id, for support.
+    pub log_id: Option<String>,
+    /// The toolkit version the tool ran on.
+    pub version: String,
+    /// HTTP attempts made (1 unless retried).
+    pub attempts: u32,
+}
+
+/// Per-call settings that override the client's.
+#[derive(Clone, Debug, Default)]
+struct Overrides {
+    version: Option<String>,
+    allow_latest: bool,
+    user_id: Option<String>,
+    connected_account: Option<String>,
+}
+
+/// What the non-generic path needs to know about the tool being run.
+struct Target<'a> {
+    slug: &'a str,
+    toolkit: Option<&'a str>,
+    /// The version the types were generated from.
+    pinned: Option<&'a str>,
+    retry_safe: bool,
+}
+
+impl<'a> Target<'a> {
+    fn of(meta: &'a ToolMeta) -> Self {
+        Target {
+            slug: meta.slug,
+            toolkit: Some(meta.toolkit),
+            pinned: Some(meta.version),
+            retry_safe: meta.is_retry_safe(),
+        }
+    }
+}
+
+/// A typed tool call, ready to send: `.await` it, or adjust it first.
+///
+/// ```no_run
+/// # async fn demo(client: composio_typed::Client, input: impl composio_typed::Tool) -> composio_typed::Result<()> {
+/// let output = client.call(input).user_id("user-42").await?;
+/// # Ok(()) }
+/// ```
+#[must_use = "a call does nothing until it is awaited"]
+pub struct Call<'a, T: Tool> {
+    client: &'a Client,
+    input: T,
+    overrides: Overrides,
+}
+
+impl Client {
+    /// Prepares a typed call. Generated functions (`github::create_an_issue`) call this.
+    pub fn call<T: Tool>(&self, input: T) -> Call<'_, T> {
+        Call { client: self, input, overrides: Overrides::default() }
+    }
+
+    /// Prepares an untyped call of any tool, for tools nobody generated bindings for.
+    /// The version must be given with [`UntypedCall::version`] or configured for the toolkit.
+    pub fn execute(&self, slug: impl Into<String>, arguments: Value) -> UntypedCall<'_> {
+        UntypedCall {
+            client: self,
+            slug: slug.into(),
+            toolkit: None,
+            arguments,
+            retry_safe: false,
+            overrides: Overrides::default(),
+        }
+    }
+}
+
+impl<'a, T: Tool> Call<'a, T> {
+    /// Runs on this toolkit version instead of the one the types were generated from.
+    /// The server then validates against that version's schemas, which may differ.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.overrides.version = Some(version.into());
+        self
+    }
+
+    /// Allows this call to run on `latest` (by [`Call::version`], client configuration or an
+    /// unversioned module).
+    pub fn allow_latest(mut self) -> Self {
+        self.overrides.allow_latest = true;
+        self
+    }
+
+    /// Runs as this user instead of the client's.
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.overrides.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Runs through this connected account instead of the client's.
+    pub fn connected_account(mut self, id: impl Into<String>) -> Self {
+        self.overrides.connected_account = Some(id.into());
+        self
+    }
+
+    /// Sends the call and returns the typed output with the execution's details.
+    pub async fn send_with_details(self) -> Result<Execution<T::Output>> {
+        let Call { client, mut input, overrides } = self;
+        let meta = T::META;
+        let span = execute_span(meta.slug);
+        async move {
+            let version = client.resolve_version(&Target::of(meta), &overrides)?;
+            client.upload_files(meta, &mut input).await?;
+            let arguments = serde_json::to_value(&input)
+                .map_err(|e| Error::Encode { slug: meta.slug.to_owned(), message: e.to_string() })?;
+            let raw = client.execute_resolved(&Target::of(meta), version, arguments, &overrides).await?;
+            Ok(Execution {
+                data: decode::<T::Output>(meta.slug, raw.data)?,
+                log_id: raw.log_id,
+                version: raw.version,
+                attempts: raw.attempts,
+            })
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends the call and returns the typed output.
+    pub async fn send(self) -> Result<T::Output> {
+        self.send_with_details().await.map(|e| e.data)
+    }
+}
+
+impl<'a, T: Tool> IntoFuture for Call<'a, T> {
+    type Output = Result<T::Output>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<T::Output>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// An untyped call: JSON arguments in, JSON `data` out.
+#[must_use = "a call does nothing until it is awaited"]
+pub struct UntypedCall<'a> {
+    client: &'a Client,
+    slug: String,
+    toolkit: Option<String>,
+    arguments: Value,
+    retry_safe: bool,
+    overrides: Overrides,
+}
+
+impl<'a> UntypedCall<'a> {
+    /// The toolkit version to run.
+    pub fn version(mut self, version: impl Into<String>) -> Self {
+        self.overrides.version = Some(version.into());
+        self
+    }
+
+    /// The tool's toolkit, so a version configured for it applies.
+    pub fn toolkit(mut self, toolkit: impl Into<String>) -> Self {
+        self.toolkit = Some(toolkit.into().to_ascii_lowercase());
+        self
+    }
+
+    /// Allows running on `latest`.
+    pub fn allow_latest(mut self) -> Self {
+        self.overrides.allow_latest = true;
+        self
+    }
+
+    /// Runs as this user instead of the client's.
+    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+        self.overrides.user_id = Some(user_id.into());
+        self
+    }
+
+    /// Runs through this connected account instead of the client's.
+    pub fn connected_account(mut self, id: impl Into<String>) -> Self {
+        self.overrides.connected_account = Some(id.into());
+        self
+    }
+
+    /// Declares that running the tool twice is harmless, so ambiguous failures (5xx,
+    /// timeouts) may be retried. Off by default.
+    pub fn retry_safe(mut self, safe: bool) -> Self {
+        self.retry_safe = safe;
+        self
+    }
+
+    /// Sends the call and returns the `data` with the execution's details.
+    pub async fn send_with_details(self) -> Result<Execution<Value>> {
+        let target =
+            Target { slug: &self.slug, toolkit: self.toolkit.as_deref(), pinned: None, retry_safe: self.retry_safe };
+        let span = execute_span(&self.slug);
+        async {
+            let version = self.client.resolve_version(&target, &self.overrides)?;
+            let raw = self.client.execute_resolved(&target, version, self.arguments.clone(), &self.overrides).await?;
+            Ok(Execution { data: raw.data, log_id: raw.log_id, version: raw.version, attempts: raw.attempts })
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Sends the call and returns the `data`.
+    pub async fn send(self) -> Result<Value> {
+        self.send_with_details().await.map(|e| e.data)
+    }
+}
+
+impl<'a> IntoFuture for UntypedCall<'a> {
+    type Output = Result<Value>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Result<Value>> + Send + 'a>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+fn execute_span(slug: &str) -> tracing::Span {
+    tracing::info_span!(
+        "composio.execute",
+        slug,
+        version = tracing::field::Empty,
+        attempt = tracing::field::Empty,
+        status = tracing::field::Empty,
+        log_id = tracing::field::Empty,
+        request_id = tracing::field::Empty,
+    )
+}
+
+/// The `data` of a successful execution, before typing.
+struct RawExecution {
+    data: Value,
+    log_id: Option<String>,
+    version: String,
+    attempts: u32,
+}
+
+impl Client {
+    /// The version a call runs on: the per-call override, else the version configured for the
+    /// toolkit, else the one the types were generated from. `latest` needs an opt-in.
+    fn resolve_version(&self, target: &Target<'_>, overrides: &Overrides) -> Result<String> {
+        let configured = target.toolkit.and_then(|t| self.toolkit_version(t));
+        let version = overrides.version.as_deref().or(configured).or(target.pinned).unwrap_or(LATEST);
+        if version == LATEST && !(overrides.allow_latest || self.inner.allow_latest) {
+            return Err(Error::VersionRefused {
+                slug: target.slug.to_owned(),
+                toolkit: target.toolkit.unwrap_or("unknown").to_owned(),
+            });
+        }
+        tracing::Span::current().record("version", version);
+        Ok(version.to_owned())
+    }
+
+    /// The one request of an execution, and its answer.
+    async fn execute_resolved(
+        &self,
+        target: &Target<'_>,
+        version: String,
+        arguments: Value,
+        overrides: &Overrides,
+    ) -> Result<RawExecution> {
+        let mut body = serde_json::Map::new();
+        body.insert("arguments".into(), arguments);
+        let user_id = overrides.user_id.as_deref().unwrap_or(&self.user_id);
+        body.insert("user_id".into(), user_id.into());
+        if let Some(account) = overrides.connected_account.as_deref().or(self.connected_account.as_deref()) {
+            body.insert("connected_account_id".into(), account.into());
+        }
+        body.insert("version".into(), version.clone().into());
+        let body = serde_json::to_vec(&body)
+            .map_err(|e| Error::Encode { slug: target.slug.to_owned(), message: e.to_string() })?;
+        let url = self.api_url(&format!("/tools/execute/{}", encode_segment(target.slug)));
+        let request = Request::api(Method::POST, url).json(body);
+        let answer = self.send(&request, Kind::Execute { retry_safe: target.retry_safe }, Some(target.slug)).await?;
+        let envelope = wire::envelope(answer.status, &answer.body, target.slug)?;
+        if let Some(log_id) = &envelope.log_id {
+            tracing::Span::current().record("log_id", log_id.as_str());
+        }
+        if !envelope.successful {
+            return Err(Error::ToolFailed(ToolFailure {
+                slug: target.slug.to_owned(),
+                message: envelope.error.unwrap_or_else(|| "the tool reported failure without a message".into()),
+                log_id: envelope.log_id,
+                data: envelope.data,
+            }));
+        }
+        Ok(RawExecution { data: envelope.data, log_id: envelope.log_id, version, attempts: answer.attempts })
+    }
+}
+
+/// Decodes `data` into the generated output type, keeping the JSON and the failing path.
+fn decode<T: DeserializeOwned>(slug: &str, data: Value) -> Result<T> {
+    match serde_path_to_error::deserialize::<_, T>(&data) {
+        Ok(value) => Ok(value),
+        Err(e) => {
+            let path = e.path().to_string();
+            Err(Error::Decode(Box::new(DecodeError {
+                slug: slug.to_owned(),
+                path,
+                message: e.into_inner().to_string(),
+                raw: data,
+            })))
+        }
+    }
+}
+
+/// Percent-encodes a path segment. Slugs are `[A-Z0-9_]`, but the untyped path takes any text.
+pub(crate) fn encode_segment(segment: &str) -> String {
+    let mut out = String::with_capacity(segment.len());
+    for byte in segment.bytes() {
+        match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
+            _ => out.push_str(&format!("%{byte:02X}")),
+        }
+    }
+    out
+}

@@ -1,0 +1,175 @@
+//! When to try a request again, and how long to wait.
+//!
+//! Reads (catalog calls, uploads, downloads) are safe to repeat and are retried on 408, 429,
+//! 5xx, timeouts and connection errors. Executions are not: a tool that creates an issue must
+//! not create two. An execution is retried only when the platform cannot have run it (a 429,
+//! or a connection that failed before the request was sent), or when the tool is marked
+//! `readOnlyHint` or `idempotentHint`. The official SDKs retry executions blindly after a 5xx
+//! or a timeout; this client does not, unless told to with [`ExecuteRetries::Always`].
+
+use std::time::{Duration, SystemTime};
+
+use reqwest::header::HeaderMap;
+
+/// Which failed executions may be sent again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ExecuteRetries {
+    /// Retry what cannot have run (429, connection refused), and everything for tools marked
+    /// read-only or idempotent. The default.
+    #[default]
+    Safe,
+    /// Never retry an execution.
+    Never,
+    /// Also retry 5xx answers and timeouts of side-effecting tools, which may run them twice:
+    /// what the official SDKs do.
+    Always,
+}
+
+/// Retry limits and backoff.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt.
+    pub max_retries: u32,
+    /// Wait before the first retry; doubles each time.
+    pub initial_backoff: Duration,
+    /// Longest wait between attempts.
+    pub max_backoff: Duration,
+    /// A server's `Retry-After` longer than this is not waited out: the error is returned.
+    pub max_retry_after: Duration,
+    /// Which executions may be retried.
+    pub execute: ExecuteRetries,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 2,
+            initial_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+            max_retry_after: Duration::from_secs(60),
+            execute: ExecuteRetries::Safe,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// A policy that never retries.
+    pub fn none() -> Self {
+        RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+    }
+
+    /// The wait before retry number `retry` (0 for the first), with jitter: a random point in
+    /// the upper half of the exponential step, so clients that failed together spread out.
+    pub fn backoff(&self, retry: u32) -> Duration {
+        let step = self.initial_backoff.saturating_mul(2u32.saturating_pow(retry)).min(self.max_backoff);
+        let half = step / 2;
+        half + half.mul_f64(fastrand::f64())
+    }
+}
+
+/// What kind of request is being retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// A read, an upload or a download: repeating it is harmless.
+    Read,
+    /// A tool execution; `retry_safe` when the tool is marked read-only or idempotent.
+    Execute { retry_safe: bool },
+}
+
+/// How an attempt failed, as far as retrying cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// The connection could not be made: the request never left.
+    NotSent,
+    /// The request was sent and the answer was lost, or never came in time.
+    Lost,
+    /// An HTTP status.
+    Status(u16),
+}
+
+/// Whether a failed attempt may be repeated.
+pub(crate) fn should_retry(policy: &RetryPolicy, kind: Kind, failure: Failure) -> bool {
+    let transient_status = |s: u16| matches!(s, 408 | 429 | 500..=599);
+    match kind {
+        Kind::Read => match failure {
+            Failure::NotSent | Failure::Lost => true,
+            Failure::Status(s) => transient_status(s),
+        },
+        Kind::Execute { retry_safe } => match (policy.execute, failure) {
+            (ExecuteRetries::Never, _) => false,
+            // Refused before running: repeating cannot run the tool twice.
+            (_, Failure::NotSent | Failure::Status(429)) => true,
+            (ExecuteRetries::Safe, Failure::Lost) => retry_safe,
+            (ExecuteRetries::Safe, Failure::Status(s)) => retry_safe && transient_status(s),
+            (ExecuteRetries::Always, Failure::Lost) => true,
+            (ExecuteRetries::Always, Failure::Status(s)) => transient_status(s),
+        },
+    }
+}
+
+/// The wait a server asks for: `retry-after-ms`, else `Retry-After` in seconds or as an HTTP
+/// date.
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v >= 0.0)
+    {
+        return Some(Duration::from_secs_f64(ms / 1000.0));
+    }
+    let value = text("retry-after")?;
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+    }
+    let when = httpdate::parse_http_date(value).ok()?;
+    Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reqwest::header::HeaderValue;
+
+    #[test]
+    fn backoff_doubles_to_the_cap_with_jitter() {
+        let p = RetryPolicy::default();
+        for retry in 0..8 {
+            let d = p.backoff(retry);
+            let step = Duration::from_millis(500 * 2u64.pow(retry)).min(Duration::from_secs(8));
+            assert!(d >= step / 2 && d <= step, "retry {retry}: {d:?}");
+        }
+    }
+
+    #[test]
+    fn executions_repeat_only_when_safe() {
+        let p = RetryPolicy::default();
+        let side_effect = Kind::Execute { retry_safe: false };
+        let idempotent = Kind::Execute { retry_safe: true };
+        assert!(should_retry(&p, side_effect, Failure::Status(429)));
+        assert!(should_retry(&p, side_effect, Failure::NotSent));
+        assert!(!should_retry(&p, side_effect, Failure::Status(502)));
+        assert!(!should_retry(&p, side_effect, Failure::Lost));
+        assert!(should_retry(&p, idempotent, Failure::Status(503)));
+        assert!(should_retry(&p, idempotent, Failure::Lost));
+        assert!(!should_retry(&p, idempotent, Failure::Status(404)));
+        let never = RetryPolicy { execute: ExecuteRetries::Never, ..p.clone() };
+        assert!(!should_retry(&never, idempotent, Failure::Status(429)));
+        let always = RetryPolicy { execute: ExecuteRetries::Always, ..p };
+        assert!(should_retry(&always, side_effect, Failure::Status(500)));
+    }
+
+    #[test]
+    fn retry_after_reads_all_three_forms() {
+        let mut h = HeaderMap::new();
+        h.insert("retry-after", HeaderValue::from_static("3"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(3)));
+        h.insert("retry-after-ms", HeaderValue::from_static("250"));
+        assert_eq!(retry_after(&h), Some(Duration::from_millis(250)));
+        let mut h = HeaderMap::new();
+        let later = httpdate::fmt_http_date(SystemTime::now() + Duration::from_secs(30));
+        h.insert("retry-after", HeaderValue::from_str(&later).unwrap());
+        let d = retry_after(&h).unwrap();
+        assert!(d > Duration::from_secs(25) && d <= Duration::from_secs(30), "{d:?}");
+        h.insert("retry-after", HeaderValue::from_static("soon"));
+        assert_eq!(retry_after(&h), None);
+    }
+}
