@@ -1,0 +1,418 @@
+//! The running server: builder, accept loop, per-connection handling and shared state.
+
+use std::collections::HashMap;
+use std::convert::Infallible;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use hyper::body::{Body, Frame, SizeHint};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::Value;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{Notify, watch};
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::catalog::{Catalog, CatalogInput};
+use crate::fault::{ActiveRule, FaultRule};
+use crate::util::percent_encode_path;
+use crate::{ExecuteReply, ExecuteRequest, RecordedRequest, Route};
+
+/// A per-tool execute behaviour.
+pub(crate) type Responder = Arc<dyn Fn(&ExecuteRequest) -> ExecuteReply + Send + Sync>;
+
+/// Locks a mutex, ignoring poisoning: the data behind every lock here stays consistent even
+/// if a panic interrupted a holder, and a test server must keep answering.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Files behind the presigned URLs.
+#[derive(Default)]
+pub(crate) struct Files {
+    /// Keys handed out by `/files/upload/request` → their mimetype; a PUT to any other key is
+    /// refused like a bad signature.
+    pub issued: HashMap<String, String>,
+    /// md5 → key, to answer `type: "existing"` for a file already uploaded.
+    pub by_md5: HashMap<String, String>,
+    /// Bytes PUT to an issued key.
+    pub uploaded: HashMap<String, Vec<u8>>,
+    /// Bytes registered with `register_download`.
+    pub downloads: HashMap<String, Vec<u8>>,
+}
+
+/// Compiled `input_parameters`, per (upper-case tool slug, version). `None` when the schema
+/// does not compile, in which case arguments are accepted unchecked.
+pub(crate) type ValidatorCache = HashMap<(String, String), Arc<Option<jsonschema::Validator>>>;
+
+/// State shared by all connections.
+pub(crate) struct State {
+    pub api_key: String,
+    pub base_url: String,
+    pub catalog: Catalog,
+    pub faults: Mutex<Vec<ActiveRule>>,
+    pub log: Mutex<Vec<RecordedRequest>>,
+    pub responders: RwLock<HashMap<String, Responder>>,
+    pub files: Mutex<Files>,
+    pub validators: Mutex<ValidatorCache>,
+    ids: AtomicU64,
+}
+
+impl State {
+    /// A fresh number for log ids, file ids and keys.
+    pub fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+}
+
+/// The body of every response: either complete, or one that sends its bytes and then gets
+/// the connection dropped (for [`crate::Fault::TruncatedBody`]).
+pub(crate) enum RespBody {
+    Full(Option<Bytes>),
+    Truncated { data: Option<Bytes>, abort: Arc<Notify>, armed: bool },
+}
+
+impl RespBody {
+    pub fn full(data: impl Into<Bytes>) -> RespBody {
+        let data = data.into();
+        RespBody::Full(if data.is_empty() { None } else { Some(data) })
+    }
+}
+
+/// How long a truncated body waits before its connection is dropped, so that hyper has
+/// flushed the partial bytes to the socket first.
+const TRUNCATE_GRACE: Duration = Duration::from_millis(30);
+
+impl Body for RespBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        match self.get_mut() {
+            RespBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
+            RespBody::Truncated { data, abort, armed } => {
+                if let Some(d) = data.take() {
+                    return Poll::Ready(Some(Ok(Frame::data(d))));
+                }
+                // Never end the body: hyper would then notice the short length and close the
+                // connection before flushing. Instead stay pending and have the connection
+                // task drop the socket a moment later.
+                if !*armed {
+                    *armed = true;
+                    let abort = abort.clone();
+                    tokio::spawn(async move {
+                        tokio::time::sleep(TRUNCATE_GRACE).await;
+                        abort.notify_one();
+                    });
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        matches!(self, RespBody::Full(None))
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            RespBody::Full(None) => SizeHint::with_exact(0),
+            RespBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
+            // Unknown, so that hyper takes the (lying) Content-Length header as given.
+            RespBody::Truncated { .. } => SizeHint::default(),
+        }
+    }
+}
+
+/// Serves one TCP connection until it ends or a handler asks for it to be dropped.
+async fn serve_connection(stream: TcpStream, state: Arc<State>) {
+    // A handler that must close the socket without answering (DropConnection, the end of
+    // TruncatedBody) notifies this; dropping the hyper connection future closes the socket
+    // without writing anything more.
+    let abort = Arc::new(Notify::new());
+    let service = {
+        let abort = abort.clone();
+        service_fn(move |req| {
+            let state = state.clone();
+            let abort = abort.clone();
+            async move { Ok::<_, Infallible>(crate::handlers::handle(state, abort, req).await) }
+        })
+    };
+    let conn = http1::Builder::new().timer(TokioTimer::new()).serve_connection(TokioIo::new(stream), service);
+    tokio::select! {
+        _ = conn => {}
+        _ = abort.notified() => {}
+    }
+}
+
+async fn accept_loop(listener: TcpListener, state: Arc<State>, mut stop: watch::Receiver<bool>) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stop.changed() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    let _ = stream.set_nodelay(true);
+                    conns.spawn(serve_connection(stream, state.clone()));
+                }
+                // Out of file descriptors and the like: back off rather than spin.
+                Err(_) => tokio::time::sleep(Duration::from_millis(10)).await,
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    drop(listener);
+    conns.shutdown().await;
+}
+
+/// A running Composio test server, bound to `127.0.0.1` on a free port.
+///
+/// Dropping it stops the server (open connections are closed); [`TestServer::shutdown`]
+/// does the same and waits until the port is closed.
+pub struct TestServer {
+    state: Arc<State>,
+    stop: watch::Sender<bool>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for TestServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestServer").field("base_url", &self.state.base_url).finish_non_exhaustive()
+    }
+}
+
+impl TestServer {
+    /// A builder with the defaults: API key `test-api-key`, no tools, default version
+    /// `20251027_00`, no faults.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    /// `http://127.0.0.1:<port>`, without a trailing slash or `/api` prefix.
+    pub fn base_url(&self) -> String {
+        self.state.base_url.clone()
+    }
+
+    /// `base_url()` followed by `path` (which should start with `/`).
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.state.base_url, path)
+    }
+
+    /// The API key every `/api` request must carry in `x-api-key`.
+    pub fn api_key(&self) -> &str {
+        &self.state.api_key
+    }
+
+    /// Every request received so far, in order, including those answered by a fault, by an
+    /// auth error or with a 404.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.state.log).clone()
+    }
+
+    /// The requests received so far on one route, in order.
+    pub fn requests_for(&self, route: Route) -> Vec<RecordedRequest> {
+        lock(&self.state.log).iter().filter(|r| r.route == Some(route)).cloned().collect()
+    }
+
+    /// How many requests matched `route` so far (faulted, refused and failed ones included).
+    /// Exact: a request is recorded before any answer is written.
+    pub fn count(&self, route: Route) -> usize {
+        lock(&self.state.log).iter().filter(|r| r.route == Some(route)).count()
+    }
+
+    /// Forgets the recorded requests (and so resets [`TestServer::count`]). Fault rule
+    /// counters are not reset.
+    pub fn clear_requests(&self) {
+        lock(&self.state.log).clear();
+    }
+
+    /// Adds a fault rule, after those already present.
+    pub fn fault(&self, rule: FaultRule) {
+        lock(&self.state.faults).push(ActiveRule::new(rule));
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.state.faults).clear();
+    }
+
+    /// Sets how execute requests for `slug` (case-insensitive) are answered once their
+    /// arguments validated, replacing any earlier responder for it. Without one a tool
+    /// answers success with `data: {}`. A responder that panics yields a 500.
+    pub fn respond(&self, slug: &str, responder: impl Fn(&ExecuteRequest) -> ExecuteReply + Send + Sync + 'static) {
+        self.state
+            .responders
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(slug.to_uppercase(), Arc::new(responder));
+    }
+
+    /// Serves `bytes` at a URL on this server and returns the URL (for `s3url` fields of
+    /// `file_downloadable` outputs). Registering a key again replaces its bytes.
+    pub fn register_download(&self, key: &str, bytes: Vec<u8>) -> String {
+        lock(&self.state.files).downloads.insert(key.to_string(), bytes);
+        format!("{}/_s3/download/{}", self.state.base_url, percent_encode_path(key))
+    }
+
+    /// The bytes PUT to the presigned upload URL of `key` (the `key` field of the
+    /// `/files/upload/request` answer), if any.
+    pub fn uploaded(&self, key: &str) -> Option<Vec<u8>> {
+        lock(&self.state.files).uploaded.get(key).cloned()
+    }
+
+    /// Stops accepting, closes every open connection and waits until that is done; later
+    /// requests get "connection refused".
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            // Aborting drops the listener and the set of connection tasks, which aborts them.
+            task.abort();
+        }
+    }
+}
+
+/// Configures a [`TestServer`].
+#[derive(Debug)]
+pub struct Builder {
+    api_key: String,
+    tools: Vec<Value>,
+    default_version: String,
+    extra_versions: Vec<(String, Vec<String>)>,
+    toolkits: Vec<Value>,
+    toolkit_files: Vec<PathBuf>,
+    faults: Vec<FaultRule>,
+}
+
+impl Default for Builder {
+    fn default() -> Self {
+        Builder {
+            api_key: "test-api-key".into(),
+            tools: Vec::new(),
+            default_version: "20251027_00".into(),
+            extra_versions: Vec::new(),
+            toolkits: Vec::new(),
+            toolkit_files: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+}
+
+impl Builder {
+    /// The API key to require (default `test-api-key`).
+    pub fn api_key(mut self, key: impl Into<String>) -> Self {
+        self.api_key = key.into();
+        self
+    }
+
+    /// Adds Composio Tool objects (each one version of one tool). A tool without `version`
+    /// gets the default version; one without `toolkit` gets the toolkit its slug prefix
+    /// names. Can be called several times.
+    ///
+    /// `start` panics on a tool that is not an object with a string `slug`.
+    pub fn tools(mut self, tools: impl IntoIterator<Item = Value>) -> Self {
+        self.tools.extend(tools);
+        self
+    }
+
+    /// The version given to tools that carry no `version` field (default `20251027_00`).
+    pub fn default_version(mut self, v: impl Into<String>) -> Self {
+        self.default_version = v.into();
+        self
+    }
+
+    /// Extra versions `toolkit` reports in `meta.available_versions` besides those of its
+    /// tools (the list is merged and sorted newest first). They are real snapshot versions:
+    /// asking for one gives each tool's newest version not newer than it.
+    pub fn toolkit_versions(mut self, toolkit: &str, versions: &[&str]) -> Self {
+        self.extra_versions.push((toolkit.to_string(), versions.iter().map(|v| v.to_string()).collect()));
+        self
+    }
+
+    /// Adds toolkit objects (as in `GET /toolkits` items: `slug`, `name`, `meta`, …). They are
+    /// served by the toolkit routes, completed with versions and counts, and their slugs
+    /// join the known toolkits used to derive a tool's toolkit from its slug.
+    ///
+    /// `start` panics on a toolkit without a string `slug`.
+    pub fn toolkits(mut self, toolkits: impl IntoIterator<Item = Value>) -> Self {
+        self.toolkits.extend(toolkits);
+        self
+    }
+
+    /// Like [`Builder::toolkits`] with the items of a JSON file (an array of toolkits, or an
+    /// object with an `items` array, e.g. the corpus `toolkits.json`), read by `start`.
+    ///
+    /// `start` panics if the file cannot be read or parsed.
+    pub fn toolkits_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.toolkit_files.push(path.into());
+        self
+    }
+
+    /// Adds a fault rule, active from the first request.
+    pub fn fault(mut self, rule: FaultRule) -> Self {
+        self.faults.push(rule);
+        self
+    }
+
+    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    ///
+    /// # Panics
+    /// If no port can be bound, or on invalid builder input (see the methods above).
+    pub async fn start(self) -> TestServer {
+        let mut toolkits = self.toolkits;
+        for path in &self.toolkit_files {
+            toolkits.extend(read_toolkits_file(path));
+        }
+        let catalog = Catalog::build(CatalogInput {
+            tools: self.tools,
+            default_version: self.default_version,
+            extra_versions: self.extra_versions,
+            toolkits,
+        });
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("composio-testserver: cannot bind 127.0.0.1:0");
+        let addr = listener.local_addr().expect("composio-testserver: bound socket has no address");
+        let state = Arc::new(State {
+            api_key: self.api_key,
+            base_url: format!("http://{addr}"),
+            catalog,
+            faults: Mutex::new(self.faults.into_iter().map(ActiveRule::new).collect()),
+            log: Mutex::new(Vec::new()),
+            responders: RwLock::new(HashMap::new()),
+            files: Mutex::new(Files::default()),
+            validators: Mutex::new(HashMap::new()),
+            ids: AtomicU64::new(1),
+        });
+        let (stop, stop_rx) = watch::channel(false);
+        let task = tokio::spawn(accept_loop(listener, state.clone(), stop_rx));
+        TestServer { state, stop, task: Some(task) }
+    }
+}
+
+fn read_toolkits_file(path: &PathBuf) -> Vec<Value> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("composio-testserver: cannot read toolkits file {}: {e}", path.display()));
+    let value: Value = serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("composio-testserver: toolkits file {} is not JSON: {e}", path.display()));
+    match value {
+        Value::Array(items) => items,
+        Value::Object(mut obj) => match obj.remove("items") {
+            Some(Value::Array(items)) => items,
+            _ => panic!("composio-testserver: toolkits file {} has no `items` array", path.display()),
+        },
+        _ => panic!("composio-testserver: toolkits file {} is neither an array nor an object", path.display()),
+    }
+}
