@@ -29,7 +29,7 @@ pub const DEFAULT_OUT_DIR: &str = "composio-typed/src/toolkits";
 #[derive(Clone, Debug)]
 pub struct Config {
     schema_cache: PathBuf,
-    from: Option<PathBuf>,
+    from: Vec<PathBuf>,
     pins: BTreeMap<String, String>,
     out_dir: PathBuf,
     emit: EmitOptions,
@@ -39,7 +39,7 @@ impl Default for Config {
     fn default() -> Self {
         Config {
             schema_cache: PathBuf::from(DEFAULT_SCHEMA_CACHE),
-            from: None,
+            from: Vec::new(),
             pins: BTreeMap::new(),
             out_dir: PathBuf::from(DEFAULT_OUT_DIR),
             emit: EmitOptions::default(),
@@ -100,9 +100,10 @@ impl Config {
         self
     }
 
-    /// Reads tool definitions from this JSON file instead of the cache.
+    /// Reads tool definitions from this JSON file instead of the cache; call again to add
+    /// more files.
     pub fn from_file(&mut self, path: impl Into<PathBuf>) -> &mut Self {
-        self.from = Some(path.into());
+        self.from.push(path.into());
         self
     }
 
@@ -132,9 +133,10 @@ impl Config {
     /// Generates the modules of `toolkits` in memory.
     pub fn generate<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<Vec<Module>> {
         let toolkits = validate_toolkits(toolkits)?;
-        let schemas = match &self.from {
-            Some(path) => FileSource::new(path, self.pins.clone()).load(&toolkits)?,
-            None => SchemaCache::new(&self.schema_cache).load(&toolkits)?,
+        let schemas = if self.from.is_empty() {
+            SchemaCache::new(&self.schema_cache).load(&toolkits)?
+        } else {
+            FileSource::new(self.from.clone(), self.pins.clone()).load(&toolkits)?
         };
         schemas.iter().map(|s| generate_module(s, &self.emit)).collect()
     }
@@ -189,16 +191,15 @@ impl Config {
             .ok_or_else(|| Error::Usage("OUT_DIR is not set: `compile` is meant to run in a build script".into()))?;
         let mut config = self.clone();
         config.out_dir = PathBuf::from(out);
-        let inputs: Vec<PathBuf> = match &self.from {
-            Some(path) => vec![path.clone()],
-            None => {
-                let cache = SchemaCache::new(&self.schema_cache);
-                let mut all = Vec::new();
-                for toolkit in toolkits {
-                    all.extend(cache.inputs(toolkit.as_ref())?);
-                }
-                all
+        let inputs: Vec<PathBuf> = if self.from.is_empty() {
+            let cache = SchemaCache::new(&self.schema_cache);
+            let mut all = Vec::new();
+            for toolkit in toolkits {
+                all.extend(cache.inputs(toolkit.as_ref())?);
             }
+            all
+        } else {
+            self.from.clone()
         };
         for input in inputs {
             println!("cargo:rerun-if-changed={}", input.display());

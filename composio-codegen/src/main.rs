@@ -21,11 +21,11 @@ struct Cli {
     toolkits: Vec<String>,
 
     /// Read tool definitions from this JSON file instead of the schema cache: an array of
-    /// tools, one tool, or a `{"items": [...]}` page of `GET /api/v3/tools`. A tool without a
-    /// `toolkit` field belongs to the requested toolkit whose slug is the longest prefix of its
-    /// own.
+    /// tools, one tool, or a `{"items": [...]}` page of `GET /api/v3/tools`. Repeat to read
+    /// several files. A tool without a `toolkit` field belongs to the requested toolkit whose
+    /// slug is the longest prefix of its own.
     #[arg(long, value_name = "FILE")]
-    from: Option<PathBuf>,
+    from: Vec<PathBuf>,
 
     /// Directory to write `<toolkit>.rs` modules into.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT_DIR)]
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
 fn run(cli: &Cli) -> Result<ExitCode, Error> {
     let mut config = Config::new();
     config.schema_cache(&cli.schemas).out_dir(&cli.out).serde_both_ways(cli.serde_both_ways);
-    if let Some(from) = &cli.from {
+    for from in &cli.from {
         config.from_file(from);
     }
     for (toolkit, version) in &cli.pin {

@@ -8,24 +8,37 @@ use super::{SchemaSource, ToolkitSchemas, display_name};
 use crate::error::{Error, Result};
 use crate::model;
 
-/// Reads definitions from one file and sorts them into the requested toolkits.
+/// Reads definitions from JSON files and sorts them into the requested toolkits.
 #[derive(Clone, Debug)]
 pub struct FileSource {
-    path: PathBuf,
+    paths: Vec<PathBuf>,
     pins: BTreeMap<String, String>,
 }
 
 impl FileSource {
-    /// Definitions from `path`. `pins` names the version of toolkits whose definitions carry
+    /// Definitions from `paths`. `pins` names the version of toolkits whose definitions carry
     /// none (Composio's projections drop the `version` field).
-    pub fn new(path: impl Into<PathBuf>, pins: BTreeMap<String, String>) -> Self {
-        FileSource { path: path.into(), pins }
+    pub fn new(paths: Vec<PathBuf>, pins: BTreeMap<String, String>) -> Self {
+        FileSource { paths, pins }
+    }
+
+    fn describe(&self) -> String {
+        let names: Vec<String> = self.paths.iter().map(|p| p.display().to_string()).collect();
+        names.join(", ")
     }
 }
 
 impl SchemaSource for FileSource {
     fn load(&self, toolkits: &[String]) -> Result<Vec<ToolkitSchemas>> {
-        let tools = super::cache::read_tools(&self.path)?;
+        let mut tools = Vec::new();
+        for path in &self.paths {
+            tools.extend(super::cache::read_tools(path)?);
+        }
+        let mut slugs: Vec<&str> = tools.iter().map(|t| t.slug.as_str()).collect();
+        slugs.sort_unstable();
+        if let Some(pair) = slugs.windows(2).find(|w| w[0] == w[1]) {
+            return Err(Error::Usage(format!("{}: the tool `{}` is defined twice", self.describe(), pair[0])));
+        }
         let mut groups = model::group_by_toolkit(tools, toolkits);
         toolkits
             .iter()
@@ -37,7 +50,7 @@ impl SchemaSource for FileSource {
                         hint: format!(
                             "{} has no tool of it (a tool belongs to the toolkit in its `toolkit` field, \
                              else to the requested toolkit whose slug prefixes its own)",
-                            self.path.display()
+                            self.describe()
                         ),
                     });
                 }
@@ -50,7 +63,7 @@ impl SchemaSource for FileSource {
                     several => {
                         return Err(Error::Usage(format!(
                             "{}: the `{toolkit}` tools carry several versions ({}); a module is generated from one",
-                            self.path.display(),
+                            self.describe(),
                             several.join(", ")
                         )));
                     }
