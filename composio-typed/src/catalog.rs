@@ -194,7 +194,11 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        let answer = self.send(&Request::api(Method::GET, url), Kind::Read, None).instrument(span).await?;
-        wire::json_object(answer.status, &answer.body, None)
+        let answer = self
+            .send(&Request::api(Method::GET, url), Kind::Read, None)
+            .instrument(span)
+            .await
+            .map_err(|e| self.redact(e))?;
+        wire::json_object(answer.status, &answer.body, None).map_err(|e| self.redact(e))
     }
 }

@@ -91,13 +91,11 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
-    /// The same client, calling tools as another user.
+    /// The same client, calling tools as another user. The connected account, if one was set,
+    /// is dropped: it belongs to the previous user, so the platform picks the new user's
+    /// account unless [`Client::with_connected_account`] names one.
     pub fn for_user(&self, user_id: impl Into<String>) -> Client {
-        Client {
-            inner: self.inner.clone(),
-            user_id: user_id.into().into(),
-            connected_account: self.connected_account.clone(),
-        }
+        Client { inner: self.inner.clone(), user_id: user_id.into().into(), connected_account: None }
     }
 
     /// The same client, calling tools through one connected account (`ca_…`).
@@ -108,6 +106,11 @@ impl Client {
     /// The user calls are made as.
     pub fn user_id(&self) -> &str {
         &self.user_id
+    }
+
+    /// The connected account calls go through, if one is set.
+    pub fn connected_account(&self) -> Option<&str> {
+        self.connected_account.as_deref()
     }
 
     /// The base URL, without the API prefix.
@@ -124,7 +127,31 @@ impl Client {
     pub(crate) fn api_url(&self, path: &str) -> String {
         format!("{}{}{path}", self.inner.base_url, self.inner.prefix.as_str())
     }
+
+    /// The configured toolkit whose slug prefixes `slug` (`GITHUB_…` → `github`), longest
+    /// first, for untyped calls that did not name their toolkit.
+    pub(crate) fn configured_toolkit_of(&self, slug: &str) -> Option<&str> {
+        self.inner
+            .toolkit_versions
+            .keys()
+            .filter(|toolkit| {
+                slug.len() > toolkit.len()
+                    && slug.as_bytes()[toolkit.len()] == b'_'
+                    && slug[..toolkit.len()].eq_ignore_ascii_case(toolkit)
+            })
+            .max_by_key(|toolkit| toolkit.len())
+            .map(String::as_str)
+    }
+
+    /// Removes the API key from anything a server may have echoed into `error`.
+    pub(crate) fn redact(&self, error: Error) -> Error {
+        error.redact(self.inner.api_key.to_str().unwrap_or_default())
+    }
 }
+
+/// Headers the client sets itself. A custom `x-api-key` would bypass the key's redaction, and
+/// a second content type or length would make the request ambiguous.
+const RESERVED_HEADERS: &[&str] = &["x-api-key", "content-type", "content-length", "transfer-encoding", "host"];
 
 /// Configures a [`Client`].
 #[derive(Clone)]
@@ -198,8 +225,12 @@ impl ClientBuilder {
                 "COMPOSIO_API_KEY" => key = Some(value),
                 "COMPOSIO_BASE_URL" if !value.trim().is_empty() => builder.base_url = value,
                 _ => {
-                    if let Some(toolkit) = name.strip_prefix("COMPOSIO_TOOLKIT_VERSION_") {
-                        builder.toolkit_versions.insert(toolkit.to_ascii_lowercase(), value);
+                    // An empty variable reads as unset, as `COMPOSIO_BASE_URL` does.
+                    if let Some(toolkit) = name.strip_prefix("COMPOSIO_TOOLKIT_VERSION_")
+                        && !toolkit.is_empty()
+                        && !value.trim().is_empty()
+                    {
+                        builder.toolkit_versions.insert(toolkit.to_ascii_lowercase(), value.trim().to_owned());
                     }
                 }
             }
@@ -241,7 +272,10 @@ impl ClientBuilder {
         self
     }
 
-    /// A header sent with every API request (not with file transfers to storage).
+    /// A header sent with every API request (not with file transfers to storage). The headers
+    /// the client sets itself (`x-api-key`, `content-type`, `content-length`,
+    /// `transfer-encoding`, `host`) are refused by [`ClientBuilder::build`]; set the user agent
+    /// with [`ClientBuilder::user_agent`].
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
         self.headers.push((name.into(), value.into()));
         self
@@ -303,6 +337,9 @@ impl ClientBuilder {
         for (name, value) in &self.headers {
             let header = HeaderName::from_bytes(name.as_bytes())
                 .map_err(|_| Error::Config(format!("`{name}` is not a valid header name")))?;
+            if RESERVED_HEADERS.contains(&header.as_str()) {
+                return Err(Error::Config(format!("header `{name}` is set by the client and cannot be configured")));
+            }
             let value = HeaderValue::from_str(value)
                 .map_err(|_| Error::Config(format!("header `{name}` has an invalid value")))?;
             headers.append(header, value);

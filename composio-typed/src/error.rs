@@ -107,6 +107,46 @@ impl Error {
         }
     }
 
+    /// The platform's request id of an error answer, for support tickets.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Api(api) | Error::RateLimited { error: api, .. } => api.request_id.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Replaces `secret` wherever a server could have echoed it into this error, so that the
+    /// API key cannot leak through an error's `Display` or `Debug` even when the server sends
+    /// it back.
+    pub(crate) fn redact(mut self, secret: &str) -> Error {
+        if secret.is_empty() {
+            return self;
+        }
+        match &mut self {
+            Error::Api(api) | Error::RateLimited { error: api, .. } => {
+                redact_text(&mut api.message, secret);
+                for text in [&mut api.suggested_fix, &mut api.slug, &mut api.request_id].into_iter().flatten() {
+                    redact_text(text, secret);
+                }
+                api.errors.iter_mut().for_each(|v| redact_value(v, secret));
+            }
+            Error::InvalidResponse { message, body, .. } => {
+                redact_text(message, secret);
+                redact_text(body, secret);
+            }
+            Error::ToolFailed(failure) => {
+                redact_text(&mut failure.message, secret);
+                redact_value(&mut failure.data, secret);
+            }
+            Error::Decode(decode) => {
+                redact_text(&mut decode.message, secret);
+                redact_value(&mut decode.raw, secret);
+            }
+            _ => {}
+        }
+        self
+    }
+
     /// The HTTP status, when the server answered with an error status.
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -115,6 +155,28 @@ impl Error {
             Error::InvalidResponse { status, .. } => Some(*status),
             _ => None,
         }
+    }
+}
+
+const REDACTED: &str = "<redacted>";
+
+fn redact_text(text: &mut String, secret: &str) {
+    if text.contains(secret) {
+        *text = text.replace(secret, REDACTED);
+    }
+}
+
+fn redact_value(value: &mut Value, secret: &str) {
+    match value {
+        Value::String(text) => redact_text(text, secret),
+        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, secret)),
+        Value::Object(map) => {
+            if map.keys().any(|k| k.contains(secret)) {
+                *map = std::mem::take(map).into_iter().map(|(k, v)| (k.replace(secret, REDACTED), v)).collect();
+            }
+            map.values_mut().for_each(|v| redact_value(v, secret));
+        }
+        _ => {}
     }
 }
 

@@ -9,8 +9,10 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use reqwest::Method;
+use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use serde_json::value::RawValue;
 use tracing::Instrument;
 
 use crate::client::Client;
@@ -86,7 +88,12 @@ impl Client {
     }
 
     /// Prepares an untyped call of any tool, for tools nobody generated bindings for.
-    /// The version must be given with [`UntypedCall::version`] or configured for the toolkit.
+    ///
+    /// There is no pinned version: give one with [`UntypedCall::version`] or configure one for
+    /// the toolkit ([`crate::ClientBuilder::toolkit_version`], `COMPOSIO_TOOLKIT_VERSION_<TOOLKIT>`),
+    /// which applies when the slug starts with the toolkit's name (`GITHUB_…`) or the toolkit is
+    /// named with [`UntypedCall::toolkit`]. Otherwise the call would run on `latest` and is
+    /// refused unless allowed.
     pub fn execute(&self, slug: impl Into<String>, arguments: Value) -> UntypedCall<'_> {
         UntypedCall {
             client: self,
@@ -130,22 +137,24 @@ impl<'a, T: Tool> Call<'a, T> {
     pub async fn send_with_details(self) -> Result<Execution<T::Output>> {
         let Call { client, mut input, overrides } = self;
         let meta = T::META;
+        let target = Target::of(meta);
         let span = execute_span(meta.slug);
         async move {
-            let version = client.resolve_version(&Target::of(meta), &overrides)?;
+            let version = client.resolve_version(&target, &overrides)?;
             client.upload_files(meta, &mut input).await?;
-            let arguments = serde_json::to_value(&input)
+            let arguments = serde_json::value::to_raw_value(&input)
                 .map_err(|e| Error::Encode { slug: meta.slug.to_owned(), message: e.to_string() })?;
-            let raw = client.execute_resolved(&Target::of(meta), version, arguments, &overrides).await?;
+            let raw = client.execute_resolved(&target, &version, &arguments, &overrides).await?;
             Ok(Execution {
-                data: decode::<T::Output>(meta.slug, raw.data)?,
+                data: decode::<T::Output>(meta.slug, &raw.data)?,
                 log_id: raw.log_id,
-                version: raw.version,
+                version,
                 attempts: raw.attempts,
             })
         }
         .instrument(span)
         .await
+        .map_err(|e| client.redact(e))
     }
 
     /// Sends the call and returns the typed output.
@@ -181,7 +190,8 @@ impl<'a> UntypedCall<'a> {
         self
     }
 
-    /// The tool's toolkit, so a version configured for it applies.
+    /// The tool's toolkit, so a version configured for it applies; needed only when the slug
+    /// does not start with the toolkit's name.
     pub fn toolkit(mut self, toolkit: impl Into<String>) -> Self {
         self.toolkit = Some(toolkit.into().to_ascii_lowercase());
         self
@@ -214,16 +224,26 @@ impl<'a> UntypedCall<'a> {
 
     /// Sends the call and returns the `data` with the execution's details.
     pub async fn send_with_details(self) -> Result<Execution<Value>> {
-        let target =
-            Target { slug: &self.slug, toolkit: self.toolkit.as_deref(), pinned: None, retry_safe: self.retry_safe };
-        let span = execute_span(&self.slug);
+        let UntypedCall { client, slug, toolkit, arguments, retry_safe, overrides } = self;
+        let toolkit = toolkit.as_deref().or_else(|| client.configured_toolkit_of(&slug));
+        let target = Target { slug: &slug, toolkit, pinned: None, retry_safe };
+        let span = execute_span(&slug);
         async {
-            let version = self.client.resolve_version(&target, &self.overrides)?;
-            let raw = self.client.execute_resolved(&target, version, self.arguments.clone(), &self.overrides).await?;
-            Ok(Execution { data: raw.data, log_id: raw.log_id, version: raw.version, attempts: raw.attempts })
+            let version = client.resolve_version(&target, &overrides)?;
+            let arguments = serde_json::value::to_raw_value(&arguments)
+                .map_err(|e| Error::Encode { slug: slug.clone(), message: e.to_string() })?;
+            let raw = client.execute_resolved(&target, &version, &arguments, &overrides).await?;
+            let data = serde_json::from_str(raw.data.get()).map_err(|e| Error::InvalidResponse {
+                slug: Some(slug.clone()),
+                status: 200,
+                message: format!("`data` is not JSON: {e}"),
+                body: String::new(),
+            })?;
+            Ok(Execution { data, log_id: raw.log_id, version, attempts: raw.attempts })
         }
         .instrument(span)
         .await
+        .map_err(|e| client.redact(e))
     }
 
     /// Sends the call and returns the `data`.
@@ -255,10 +275,19 @@ fn execute_span(slug: &str) -> tracing::Span {
 
 /// The `data` of a successful execution, before typing.
 struct RawExecution {
-    data: Value,
+    data: Box<RawValue>,
     log_id: Option<String>,
-    version: String,
     attempts: u32,
+}
+
+/// The execute request body, written in one pass from borrowed parts.
+#[derive(Serialize)]
+struct ExecuteBody<'a> {
+    arguments: &'a RawValue,
+    user_id: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    connected_account_id: Option<&'a str>,
+    version: &'a str,
 }
 
 impl Client {
@@ -268,10 +297,7 @@ impl Client {
         let configured = target.toolkit.and_then(|t| self.toolkit_version(t));
         let version = overrides.version.as_deref().or(configured).or(target.pinned).unwrap_or(LATEST);
         if version == LATEST && !(overrides.allow_latest || self.inner.allow_latest) {
-            return Err(Error::VersionRefused {
-                slug: target.slug.to_owned(),
-                toolkit: target.toolkit.unwrap_or("unknown").to_owned(),
-            });
+            return Err(Error::VersionRefused { slug: target.slug.to_owned(), toolkit: toolkit_name(target) });
         }
         tracing::Span::current().record("version", version);
         Ok(version.to_owned())
@@ -281,18 +307,16 @@ impl Client {
     async fn execute_resolved(
         &self,
         target: &Target<'_>,
-        version: String,
-        arguments: Value,
+        version: &str,
+        arguments: &RawValue,
         overrides: &Overrides,
     ) -> Result<RawExecution> {
-        let mut body = serde_json::Map::new();
-        body.insert("arguments".into(), arguments);
-        let user_id = overrides.user_id.as_deref().unwrap_or(&self.user_id);
-        body.insert("user_id".into(), user_id.into());
-        if let Some(account) = overrides.connected_account.as_deref().or(self.connected_account.as_deref()) {
-            body.insert("connected_account_id".into(), account.into());
-        }
-        body.insert("version".into(), version.clone().into());
+        let body = ExecuteBody {
+            arguments,
+            user_id: overrides.user_id.as_deref().unwrap_or(&self.user_id),
+            connected_account_id: overrides.connected_account.as_deref().or(self.connected_account.as_deref()),
+            version,
+        };
         let body = serde_json::to_vec(&body)
             .map_err(|e| Error::Encode { slug: target.slug.to_owned(), message: e.to_string() })?;
         let url = self.api_url(&format!("/tools/execute/{}", encode_segment(target.slug)));
@@ -307,27 +331,42 @@ impl Client {
                 slug: target.slug.to_owned(),
                 message: envelope.error.unwrap_or_else(|| "the tool reported failure without a message".into()),
                 log_id: envelope.log_id,
-                data: envelope.data,
+                data: serde_json::from_str(envelope.data.get()).unwrap_or(Value::Null),
             }));
         }
-        Ok(RawExecution { data: envelope.data, log_id: envelope.log_id, version, attempts: answer.attempts })
+        Ok(RawExecution { data: envelope.data, log_id: envelope.log_id, attempts: answer.attempts })
+    }
+}
+
+/// The toolkit named in a refusal: the one given or configured, else the slug's prefix.
+fn toolkit_name(target: &Target<'_>) -> String {
+    match target.toolkit {
+        Some(toolkit) => toolkit.to_owned(),
+        None => target.slug.split('_').next().unwrap_or(target.slug).to_ascii_lowercase(),
     }
 }
 
 /// Decodes `data` into the generated output type, keeping the JSON and the failing path.
-fn decode<T: DeserializeOwned>(slug: &str, data: Value) -> Result<T> {
-    match serde_path_to_error::deserialize::<_, T>(&data) {
-        Ok(value) => Ok(value),
-        Err(e) => {
-            let path = e.path().to_string();
-            Err(Error::Decode(Box::new(DecodeError {
-                slug: slug.to_owned(),
-                path,
-                message: e.into_inner().to_string(),
-                raw: data,
-            })))
-        }
-    }
+///
+/// The first pass decodes without tracking the path: tracking costs an allocation per object
+/// key, and almost every answer decodes. Only a failure pays for a second, tracked pass.
+fn decode<T: DeserializeOwned>(slug: &str, data: &RawValue) -> Result<T> {
+    let first = match serde_json::from_str::<T>(data.get()) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    let mut deserializer = serde_json::Deserializer::from_str(data.get());
+    let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
+        Err(e) => (e.path().to_string(), e.into_inner().to_string()),
+        // Both passes read the same text, so this does not happen; keep the first error if it does.
+        Ok(_) => (".".to_owned(), first.to_string()),
+    };
+    Err(Error::Decode(Box::new(DecodeError {
+        slug: slug.to_owned(),
+        path,
+        message,
+        raw: serde_json::from_str(data.get()).unwrap_or(Value::Null),
+    })))
 }
 
 /// Percent-encodes a path segment. Slugs are `[A-Z0-9_]`, but the untyped path takes any text.

@@ -11,8 +11,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use bytes::Bytes;
 use md5::{Digest, Md5};
 use reqwest::Method;
+use reqwest::header::HeaderValue;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 use tracing::Instrument;
@@ -243,7 +245,7 @@ impl Client {
                 Pending { name, mimetype, bytes }
             }
         };
-        let md5: String = Md5::digest(&pending.bytes).iter().map(|b| format!("{b:02x}")).collect();
+        let md5 = hex(&Md5::digest(&pending.bytes));
         let span = tracing::info_span!(
             "composio.upload",
             tool,
@@ -253,10 +255,15 @@ impl Client {
             status = tracing::field::Empty,
             request_id = tracing::field::Empty,
         );
-        self.upload_pending(toolkit, tool, pending, md5).instrument(span).await
+        self.upload_pending(toolkit, tool, pending, md5).instrument(span).await.map_err(|e| self.redact(e))
     }
 
     async fn upload_pending(&self, toolkit: &str, tool: &str, pending: Pending, md5: String) -> Result<UploadedFile> {
+        // Checked before asking for a slot: storage gets the type as the PUT's content type.
+        let content_type = HeaderValue::from_str(&pending.mimetype).map_err(|_| Error::File {
+            path: pending.name.clone(),
+            message: format!("`{}` is not a valid MIME type", pending.mimetype),
+        })?;
         let body = serde_json::json!({
             "toolkit_slug": toolkit,
             "tool_slug": tool,
@@ -277,7 +284,7 @@ impl Client {
                 wire::invalid(None, answer.status, "upload answer without a presigned URL", &answer.body)
             })?;
             let mut put = Request::storage(Method::PUT, url);
-            put.body = Some((pending.bytes.to_vec().into(), pending.mimetype.clone()));
+            put.body = Some((Bytes::from_owner(pending.bytes.clone()), content_type));
             if slot.get("metadata").and_then(|m| m.get("storage_backend")).and_then(Value::as_str)
                 == Some("azure_blob_storage")
             {
@@ -299,7 +306,7 @@ impl Client {
         );
         // A presigned URL: the API key must not travel to storage.
         let request = Request::storage(Method::GET, file.s3url.clone());
-        let answer = self.send(&request, Kind::Read, None).instrument(span).await?;
+        let answer = self.send(&request, Kind::Read, None).instrument(span).await.map_err(|e| self.redact(e))?;
         Ok(answer.body.to_vec())
     }
 
@@ -319,6 +326,14 @@ impl Client {
         }
         Ok(path)
     }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
 }
 
 fn guess_mimetype(name: &str) -> String {

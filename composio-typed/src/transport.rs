@@ -1,8 +1,10 @@
 //! One HTTP layer for every request: attempts, retries and the mapping of failures to errors.
 
+use std::time::Duration;
+
 use bytes::Bytes;
 use reqwest::Method;
-use reqwest::header::{CONTENT_TYPE, HeaderMap};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
 use crate::client::Client;
 use crate::error::{Error, Result};
@@ -13,7 +15,7 @@ use crate::wire;
 pub(crate) struct Request {
     pub(crate) method: Method,
     pub(crate) url: String,
-    pub(crate) body: Option<(Bytes, String)>,
+    pub(crate) body: Option<(Bytes, HeaderValue)>,
     /// API requests carry the key and custom headers; storage requests never do.
     pub(crate) api: bool,
     pub(crate) headers: Vec<(&'static str, String)>,
@@ -29,15 +31,15 @@ impl Request {
     }
 
     pub(crate) fn json(mut self, body: Vec<u8>) -> Self {
-        self.body = Some((Bytes::from(body), "application/json".to_owned()));
+        self.body = Some((Bytes::from(body), HeaderValue::from_static("application/json")));
         self
     }
 }
 
-/// A successful answer.
+/// A successful answer. Only the headers the runtime uses are kept: copying the whole header
+/// map of every answer would be a cost the raw HTTP call does not pay.
 pub(crate) struct Answer {
     pub(crate) status: u16,
-    pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
     pub(crate) attempts: u32,
 }
@@ -45,8 +47,8 @@ pub(crate) struct Answer {
 /// How one attempt failed.
 enum Attempt {
     /// An answer with a non-success status.
-    Status(Answer),
-    /// The body of an answer could not be read.
+    Status { status: u16, retry_after: Option<Duration>, request_id: Option<String>, body: Bytes },
+    /// The body of an answer could not be read (cut short, or too slow).
     Body { status: u16, source: reqwest::Error },
     /// No answer.
     Transport { failure: Failure, source: reqwest::Error },
@@ -54,7 +56,8 @@ enum Attempt {
 
 impl Client {
     /// Sends `request`, retrying as `kind` and the policy allow. `slug` names the tool in
-    /// errors of executions.
+    /// errors of executions. The attempt, status and request id are recorded on the current
+    /// span, which the caller opens.
     pub(crate) async fn send(&self, request: &Request, kind: Kind, slug: Option<&str>) -> Result<Answer> {
         let policy = &self.inner.retry;
         let span = tracing::Span::current();
@@ -62,44 +65,44 @@ impl Client {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let failed = match self.attempt(request, attempt).await {
-                Ok(answer) => {
-                    span.record("status", answer.status);
-                    record_request_id(&span, &answer.headers);
-                    return Ok(answer);
-                }
+            let failed = match self.attempt(request, attempt, &span).await {
+                Ok(answer) => return Ok(answer),
                 Err(failed) => failed,
             };
-            let (failure, wait) = match &failed {
-                Attempt::Status(answer) => {
-                    span.record("status", answer.status);
-                    record_request_id(&span, &answer.headers);
-                    (Failure::Status(answer.status), retry::retry_after(&answer.headers))
-                }
-                Attempt::Body { .. } => (Failure::Lost, None),
-                Attempt::Transport { failure, .. } => (*failure, None),
+            let (failure, wait, status) = match &failed {
+                Attempt::Status { status, retry_after, .. } => (Failure::Status(*status), *retry_after, Some(*status)),
+                // The whole answer did not arrive: the request was sent, the outcome is unknown.
+                Attempt::Body { status, .. } => (Failure::Lost, None, Some(*status)),
+                Attempt::Transport { failure, .. } => (*failure, None, None),
             };
             let waitable = wait.is_none_or(|w| w <= policy.max_retry_after);
             if attempt <= policy.max_retries && waitable && retry::should_retry(policy, kind, failure) {
                 let delay = wait.unwrap_or_else(|| policy.backoff(attempt - 1));
-                tracing::warn!(attempt, ?failure, delay_ms = delay.as_millis() as u64, "retrying");
+                tracing::warn!(attempt, status, ?failure, delay_ms = delay.as_millis() as u64, "retrying");
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            return Err(self.error(failed, kind, slug));
+            let error = self.error(failed, request.api, kind, slug);
+            if let Some(id) = error.request_id() {
+                span.record("request_id", id);
+            }
+            return Err(error);
         }
     }
 
-    async fn attempt(&self, request: &Request, attempt: u32) -> std::result::Result<Answer, Attempt> {
+    async fn attempt(&self, request: &Request, attempt: u32, span: &tracing::Span) -> Result<Answer, Attempt> {
         let mut builder = self.inner.http.request(request.method.clone(), &request.url);
         if request.api {
-            builder = builder.header("x-api-key", self.inner.api_key.clone()).headers(self.inner.headers.clone());
+            builder = builder.header("x-api-key", self.inner.api_key.clone());
+            if !self.inner.headers.is_empty() {
+                builder = builder.headers(self.inner.headers.clone());
+            }
         }
         for (name, value) in &request.headers {
             builder = builder.header(*name, value);
         }
         if let Some((body, content_type)) = &request.body {
-            builder = builder.header(CONTENT_TYPE, content_type.as_str()).body(body.clone());
+            builder = builder.header(CONTENT_TYPE, content_type.clone()).body(body.clone());
         }
         let response = builder.send().await.map_err(|source| {
             // A connection that could not be made never carried the request.
@@ -107,29 +110,39 @@ impl Client {
             Attempt::Transport { failure, source }
         })?;
         let status = response.status().as_u16();
-        let headers = response.headers().clone();
+        span.record("status", status);
+        let headers = response.headers();
+        let request_id = header_text(headers, "x-request-id");
+        if let Some(id) = &request_id {
+            span.record("request_id", id.as_str());
+        }
+        let success = (200..300).contains(&status);
+        let retry_after = if success { None } else { retry::retry_after(headers) };
         let body = response.bytes().await.map_err(|source| Attempt::Body { status, source })?;
-        let answer = Answer { status, headers, body, attempts: attempt };
-        if (200..300).contains(&status) { Ok(answer) } else { Err(Attempt::Status(answer)) }
+        if success {
+            Ok(Answer { status, body, attempts: attempt })
+        } else {
+            Err(Attempt::Status { status, retry_after, request_id, body })
+        }
     }
 
-    fn error(&self, failed: Attempt, kind: Kind, slug: Option<&str>) -> Error {
+    fn error(&self, failed: Attempt, api: bool, kind: Kind, slug: Option<&str>) -> Error {
         let executing = matches!(kind, Kind::Execute { .. });
         let slug = slug.map(str::to_owned);
+        // A presigned storage URL carries a signature: keep it out of errors and logs.
+        let scrub = |source: reqwest::Error| if api { source } else { source.without_url() };
         match failed {
-            Attempt::Status(answer) => {
-                let may_have_run = executing && answer.status >= 500;
-                let error = Box::new(wire::api_error(answer.status, &answer.headers, &answer.body, slug, may_have_run));
-                if answer.status == 429 {
-                    Error::RateLimited { retry_after: retry::retry_after(&answer.headers), error }
-                } else {
-                    Error::Api(error)
-                }
+            Attempt::Status { status, retry_after, request_id, body } => {
+                let may_have_run = executing && status >= 500;
+                let error = Box::new(wire::api_error(status, request_id, &body, slug, may_have_run));
+                if status == 429 { Error::RateLimited { retry_after, error } } else { Error::Api(error) }
             }
+            // The answer started, so the request was sent: for an execution the tool may have run.
+            Attempt::Body { source, .. } if source.is_timeout() => Error::Timeout { slug, may_have_run: executing },
             Attempt::Body { status, source } => Error::InvalidResponse {
                 slug,
                 status,
-                message: format!("the body was cut short: {source}"),
+                message: format!("the body was cut short: {}", scrub(source)),
                 body: String::new(),
             },
             Attempt::Transport { failure, source } => {
@@ -137,15 +150,13 @@ impl Client {
                 if source.is_timeout() && !source.is_connect() {
                     Error::Timeout { slug, may_have_run }
                 } else {
-                    Error::Connection { slug, may_have_run, source }
+                    Error::Connection { slug, may_have_run, source: scrub(source) }
                 }
             }
         }
     }
 }
 
-fn record_request_id(span: &tracing::Span, headers: &HeaderMap) {
-    if let Some(id) = headers.get("x-request-id").and_then(|v| v.to_str().ok()) {
-        span.record("request_id", id);
-    }
+fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_owned)
 }

@@ -1,40 +1,67 @@
 //! Decoding the platform's answers, leniently where the platform is inconsistent.
 
-use reqwest::header::HeaderMap;
+use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{ApiError, Error, Result};
 
-/// The execute answer: `{data, error, successful, log_id, session_info}`.
+/// The execute answer: `{data, error, successful, log_id, session_info}`. `data` stays raw
+/// JSON: the typed path decodes it straight into the generated type, without building a
+/// `Value` tree first.
 pub(crate) struct Envelope {
-    pub(crate) data: Value,
+    pub(crate) data: Box<RawValue>,
     pub(crate) error: Option<String>,
     pub(crate) successful: bool,
     pub(crate) log_id: Option<String>,
 }
 
+/// The envelope as sent. Every field is optional and loosely typed, so that an odd answer is
+/// judged here rather than failing serde; unknown fields (`session_info`, the misspelt
+/// `successfull`) are skipped without being built.
+#[derive(Deserialize)]
+struct WireEnvelope<'a> {
+    #[serde(borrow, default)]
+    data: Option<&'a RawValue>,
+    #[serde(default)]
+    error: Option<Value>,
+    #[serde(default)]
+    successful: Option<Value>,
+    #[serde(default)]
+    log_id: Option<Value>,
+}
+
 /// Reads an execute answer. A missing `successful` is inferred from `error`; the misspelt
 /// `successfull` some toolkits add is ignored; unknown fields are ignored.
 pub(crate) fn envelope(status: u16, body: &[u8], slug: &str) -> Result<Envelope> {
-    let object = json_object(status, body, Some(slug))?;
-    let error = match object.get("error") {
+    // serde would also read a struct from a JSON array; the envelope is always an object.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(match serde_json::from_slice::<Value>(body) {
+            Ok(_) => invalid(Some(slug), status, "expected a JSON object", body),
+            Err(e) => invalid(Some(slug), status, &format!("not JSON: {e}"), body),
+        });
+    }
+    let wire: WireEnvelope<'_> =
+        serde_json::from_slice(body).map_err(|e| invalid(Some(slug), status, &format!("not JSON: {e}"), body))?;
+    let error = match wire.error {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::String(s)) => Some(s),
         Some(other) => Some(other.to_string()),
     };
-    let successful = match object.get("successful") {
-        Some(Value::Bool(b)) => *b,
+    let successful = match wire.successful {
+        Some(Value::Bool(b)) => b,
         None | Some(Value::Null) => error.is_none(),
-        Some(_) => {
-            return Err(invalid(Some(slug), status, "`successful` is not a boolean", body));
-        }
+        Some(_) => return Err(invalid(Some(slug), status, "`successful` is not a boolean", body)),
     };
-    Ok(Envelope {
-        data: object.get("data").cloned().unwrap_or(Value::Null),
-        error,
-        successful,
-        log_id: object.get("log_id").and_then(Value::as_str).map(str::to_owned),
-    })
+    let data = match wire.data {
+        Some(raw) => raw.to_owned(),
+        None => RawValue::NULL.to_owned(),
+    };
+    let log_id = match wire.log_id {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    Ok(Envelope { data, error, successful, log_id })
 }
 
 /// Parses a body that must be a JSON object.
@@ -61,7 +88,7 @@ pub(crate) fn snippet(body: &[u8]) -> String {
 /// instead of `code`, or no JSON at all.
 pub(crate) fn api_error(
     status: u16,
-    headers: &HeaderMap,
+    header_request_id: Option<String>,
     body: &[u8],
     tool: Option<String>,
     may_have_run: bool,
@@ -97,8 +124,7 @@ pub(crate) fn api_error(
                 format!("{reason}: {}", body.trim())
             }
         });
-    let request_id =
-        text("request_id").or_else(|| headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_owned));
+    let request_id = text("request_id").or(header_request_id);
     ApiError {
         status,
         message,
@@ -117,7 +143,7 @@ mod tests {
     use super::*;
 
     fn decode(status: u16, body: &str) -> ApiError {
-        api_error(status, &HeaderMap::new(), body.as_bytes(), None, false)
+        api_error(status, None, body.as_bytes(), None, false)
     }
 
     #[test]
@@ -148,10 +174,31 @@ mod tests {
 
     #[test]
     fn envelope_is_lenient() {
-        let e = envelope(200, br#"{"data":{"a":1},"successfull":true,"extra":1}"#, "T").unwrap();
+        let e = envelope(200, br#"{"data":{"a":1},"successfull":true,"successful":true,"extra":[1,{"b":2}]}"#, "T")
+            .unwrap();
         assert!(e.successful);
+        assert_eq!(e.data.get(), r#"{"a":1}"#);
         let e = envelope(200, br#"{"data":{},"error":"boom","successful":false,"log_id":"log_1"}"#, "T").unwrap();
         assert_eq!((e.successful, e.error.as_deref(), e.log_id.as_deref()), (false, Some("boom"), Some("log_1")));
-        assert!(matches!(envelope(200, b"<html>", "T"), Err(Error::InvalidResponse { .. })));
+        // Only the misspelt flag: success is inferred from the absent error.
+        let e = envelope(200, br#" {"data":[1],"successfull":false,"error":null}"#, "T").unwrap();
+        assert!(e.successful);
+        let e = envelope(200, br#"{"error":{"code":7},"log_id":12}"#, "T").unwrap();
+        assert_eq!(
+            (e.successful, e.error.as_deref(), e.log_id, e.data.get()),
+            (false, Some(r#"{"code":7}"#), None, "null")
+        );
+    }
+
+    #[test]
+    fn envelope_refuses_what_is_not_an_envelope() {
+        let message = |body: &[u8]| match envelope(200, body, "T") {
+            Err(Error::InvalidResponse { message, .. }) => message,
+            other => panic!("{}", other.is_ok()),
+        };
+        assert!(message(b"<html>").starts_with("not JSON"));
+        assert_eq!(message(br#"[{"data":1}]"#), "expected a JSON object");
+        assert!(message(br#"{"data":{"a":1}"#).starts_with("not JSON"));
+        assert_eq!(message(br#"{"successful":"yes"}"#), "`successful` is not a boolean");
     }
 }

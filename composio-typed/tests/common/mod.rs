@@ -1,0 +1,169 @@
+//! Helpers shared by the integration tests: a local Composio loaded with the committed
+//! schemas, a client pointed at it, and a tracing layer that keeps every field it sees.
+
+#![allow(dead_code, missing_docs)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use composio_testserver::TestServer;
+use composio_typed::retry::{ExecuteRetries, RetryPolicy};
+use composio_typed::{Client, ClientBuilder};
+use serde_json::{Value, json};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::Layer;
+use tracing_subscriber::layer::Context;
+use tracing_subscriber::registry::LookupSpan;
+
+/// The key the test server requires; long enough that a leak of it is unmistakable.
+pub const API_KEY: &str = "ak_test_5f3c9e1d7b2a4c6e8f0a1b3c5d7e9f11";
+
+/// The tools of one committed schema file (`schemas/<toolkit>/20251027_00.json`).
+pub fn committed_tools(toolkit: &str) -> Vec<Value> {
+    let path = format!("{}/../schemas/{toolkit}/20251027_00.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    match serde_json::from_str(&text).expect("schema cache is JSON") {
+        Value::Array(tools) => tools,
+        other => panic!("{path}: expected an array of tools, got {other}"),
+    }
+}
+
+/// A local Composio serving the committed github and gmail tools.
+pub async fn server() -> TestServer {
+    TestServer::builder()
+        .api_key(API_KEY)
+        .tools(committed_tools("github"))
+        .tools(committed_tools("gmail"))
+        .start()
+        .await
+}
+
+/// Retries as in production, but with millisecond waits so fault tests run fast.
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_retries: 2,
+        initial_backoff: Duration::from_millis(1),
+        max_backoff: Duration::from_millis(4),
+        max_retry_after: Duration::from_secs(5),
+        execute: ExecuteRetries::Safe,
+    }
+}
+
+/// A builder aimed at `server`, with fast retries.
+pub fn builder(server: &TestServer) -> ClientBuilder {
+    Client::builder().api_key(API_KEY).base_url(server.base_url()).retry_policy(fast_retries())
+}
+
+/// A client aimed at `server`, with fast retries.
+pub fn client(server: &TestServer) -> Client {
+    builder(server).build().expect("client")
+}
+
+/// A GitHub issue as the API returns it, with fields the generated type does not know.
+pub fn issue_json(number: i64, title: &str) -> Value {
+    json!({
+        "id": 1_000_000 + number,
+        "number": number,
+        "title": title,
+        "state": "open",
+        "html_url": format!("https://github.com/octocat/hello-world/issues/{number}"),
+        "url": format!("https://api.github.com/repos/octocat/hello-world/issues/{number}"),
+        "user": {"login": "octocat", "id": 583231, "html_url": "https://github.com/octocat", "type": "User"},
+        "labels": [{"id": 208045946, "name": "bug", "color": "d73a4a", "default": true}],
+        "assignees": [],
+        "comments": 0,
+        "created_at": "2025-10-27T10:00:00Z",
+        "updated_at": "2025-10-27T10:00:00Z",
+        "author_association": "OWNER",
+        "locked": false,
+        "timeline_url": "https://api.github.com/repos/octocat/hello-world/issues/1/timeline",
+    })
+}
+
+/// A span or event as the capturing layer saw it.
+#[derive(Clone, Debug, Default)]
+pub struct Captured {
+    pub name: String,
+    pub fields: BTreeMap<String, String>,
+}
+
+/// Everything the capturing layer saw, in order.
+#[derive(Clone, Default)]
+pub struct Capture {
+    spans: Arc<Mutex<Vec<(u64, Captured)>>>,
+    events: Arc<Mutex<Vec<Captured>>>,
+}
+
+impl Capture {
+    /// The spans named `name`, with their final field values.
+    pub fn spans(&self, name: &str) -> Vec<Captured> {
+        self.spans.lock().unwrap().iter().filter(|(_, s)| s.name == name).map(|(_, s)| s.clone()).collect()
+    }
+
+    /// Every event, with its message under `message`.
+    pub fn events(&self) -> Vec<Captured> {
+        self.events.lock().unwrap().clone()
+    }
+
+    /// Every name, field name and value seen, for leak checks.
+    pub fn all_text(&self) -> String {
+        let mut out = String::new();
+        let spans = self.spans.lock().unwrap();
+        let events = self.events.lock().unwrap();
+        for c in spans.iter().map(|(_, s)| s).chain(events.iter()) {
+            out.push_str(&c.name);
+            for (k, v) in &c.fields {
+                out.push_str(&format!(" {k}={v}"));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+struct FieldWriter<'a>(&'a mut BTreeMap<String, String>);
+
+impl Visit for FieldWriter<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.0.insert(field.name().to_owned(), value.to_owned());
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
+        self.0.insert(field.name().to_owned(), format!("{value:?}"));
+    }
+}
+
+impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, _ctx: Context<'_, S>) {
+        let mut captured = Captured { name: attrs.metadata().name().to_owned(), fields: BTreeMap::new() };
+        attrs.record(&mut FieldWriter(&mut captured.fields));
+        self.spans.lock().unwrap().push((id.into_u64(), captured));
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, _ctx: Context<'_, S>) {
+        let mut spans = self.spans.lock().unwrap();
+        // Span ids are reused after a span closes, so the latest span with the id is the live one.
+        if let Some((_, span)) = spans.iter_mut().rev().find(|(i, _)| *i == id.into_u64()) {
+            values.record(&mut FieldWriter(&mut span.fields));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        let mut captured = Captured { name: event.metadata().name().to_owned(), fields: BTreeMap::new() };
+        event.record(&mut FieldWriter(&mut captured.fields));
+        self.events.lock().unwrap().push(captured);
+    }
+}
+
+/// Installs a capturing subscriber for the current thread (tests run on a current-thread
+/// runtime, so every span of the test is seen) and returns what it captures.
+pub fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
+    use tracing_subscriber::layer::SubscriberExt;
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::registry().with(capture.clone());
+    let guard = tracing::subscriber::set_default(subscriber);
+    (capture, guard)
+}
