@@ -130,6 +130,16 @@ impl Config {
         &self.out_dir
     }
 
+    /// The schema cache directory (holding `composio.lock`).
+    pub fn schema_cache_dir(&self) -> &Path {
+        &self.schema_cache
+    }
+
+    /// The options generated code is emitted with.
+    pub fn emit_options(&self) -> &EmitOptions {
+        &self.emit
+    }
+
     /// Generates the modules of `toolkits` in memory.
     pub fn generate<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<Vec<Module>> {
         let toolkits = validate_toolkits(toolkits)?;

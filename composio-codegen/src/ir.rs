@@ -49,6 +49,15 @@ impl Ty {
         }
     }
 
+    /// The type of a property that may be absent: always an `Option`, so "absent" stays
+    /// distinct from `null` even for `Value`.
+    pub fn optional(self) -> Ty {
+        match self {
+            Ty::Option(_) => self,
+            other => Ty::Option(Box::new(other)),
+        }
+    }
+
     /// The type without an outer `Option`.
     pub fn strip_option(&self) -> &Ty {
         match self {
@@ -117,8 +126,6 @@ pub struct Struct {
     pub fields: Vec<Field>,
     /// Required property names in the schema's order: constructor argument order.
     pub required_order: Vec<String>,
-    /// Whether this is a tool's input type, which gets the constructor and setters.
-    pub tool_input: bool,
 }
 
 /// A struct field.

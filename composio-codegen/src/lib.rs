@@ -28,10 +28,16 @@
 //!
 //! [`composio-typed`]: https://docs.rs/composio-typed
 
+pub mod cache_write;
 pub mod config;
+pub mod drift;
 pub mod emit;
 pub mod error;
+#[cfg(feature = "live")]
+pub mod fetch;
 pub mod ir;
+#[cfg(feature = "live")]
+pub mod live;
 pub mod lock;
 pub mod model;
 pub mod naming;

@@ -5,26 +5,36 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use composio_codegen::config::{DEFAULT_OUT_DIR, DEFAULT_SCHEMA_CACHE};
+use composio_codegen::drift::FailOn;
 use composio_codegen::{Config, Error};
+
+// Generation allocates and frees millions of small token and syntax-tree nodes; mimalloc cuts
+// the CLI's wall time by about a third against the system allocator (see BENCHMARKS.md).
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Generate typed Rust bindings for Composio toolkits.
 ///
 /// Each toolkit becomes one formatted module, `<OUT>/<toolkit>.rs`, with a typed input struct,
 /// a typed output and a function per tool, pinned to the toolkit version its schemas came
-/// from. By default the schemas are read from the committed cache (`schemas/composio.lock`
-/// and `schemas/<toolkit>/<version>.json`), so generation needs no network and no API key.
+/// from. Pinned toolkits (`schemas/composio.lock`) are generated from the committed cache
+/// (`schemas/<toolkit>/<version>.json`) with no network and no API key. A toolkit that is not
+/// pinned is fetched from the Composio API at its latest version when COMPOSIO_API_KEY is set,
+/// then pinned: its cache file and the lock are written, then its module.
 #[derive(Debug, Parser)]
 #[command(version, after_help = EXAMPLES)]
 struct Cli {
-    /// Toolkits to generate, by slug (`github`, `gmail`, `google_classroom`).
-    #[arg(required = true, value_name = "TOOLKIT")]
+    /// Toolkits to generate, by slug (`github`, `gmail`, `google_classroom`). Optional with
+    /// --update and --diff (then: every pinned toolkit) and with --pin.
+    #[arg(value_name = "TOOLKIT")]
     toolkits: Vec<String>,
 
     /// Read tool definitions from this JSON file instead of the schema cache: an array of
     /// tools, one tool, or a `{"items": [...]}` page of `GET /api/v3/tools`. Repeat to read
     /// several files. A tool without a `toolkit` field belongs to the requested toolkit whose
     /// slug is the longest prefix of its own.
-    #[arg(long, value_name = "FILE")]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["update", "diff"])]
     from: Vec<PathBuf>,
 
     /// Directory to write `<toolkit>.rs` modules into.
@@ -35,25 +45,76 @@ struct Cli {
     #[arg(long, value_name = "DIR", default_value = DEFAULT_SCHEMA_CACHE)]
     schemas: PathBuf,
 
-    /// Write nothing; exit with status 1 and name each module that is missing or stale.
-    #[arg(long)]
+    /// Write nothing; exit with status 1 and name each module that is missing or stale. Never
+    /// touches the network.
+    #[arg(long, conflicts_with_all = ["update", "diff"])]
     check: bool,
 
-    /// Version for toolkits whose definitions (from --from) carry none, as TOOLKIT=VERSION.
+    /// Fetch the latest version of the named toolkits (every pinned toolkit when none is
+    /// named), pin it, rewrite their cache files and regenerate their modules. Needs
+    /// COMPOSIO_API_KEY.
+    #[arg(long, conflicts_with = "diff")]
+    update: bool,
+
+    /// Without --from: fetch VERSION of TOOLKIT (an id like 20251027_00, or `latest`), pin it,
+    /// write its cache file and generate it; needs COMPOSIO_API_KEY. With --from: only label
+    /// the version of definitions that carry none. Repeatable.
     #[arg(long, value_name = "TOOLKIT=VERSION", value_parser = parse_pin)]
     pin: Vec<(String, String)>,
+
+    /// Check drift, writing nothing: compare each named toolkit's cache (every pinned toolkit
+    /// when none is named) with what the API serves for its pinned version and for `latest`,
+    /// listing tools added and removed and fields added, removed, retyped or newly required.
+    /// Exit status 0: no drift; 1: drift (see --fail-on); 2: an error. Needs COMPOSIO_API_KEY.
+    #[arg(long, conflicts_with = "pin")]
+    diff: bool,
+
+    /// With --diff, which drift exits with status 1: `any` difference, only differences of the
+    /// `pinned` version (a newer latest is reported, not failed on), or only `breaking` ones.
+    #[arg(long, value_name = "WHEN", default_value = "any", value_parser = parse_fail_on, requires = "diff")]
+    fail_on: FailOn,
+
+    /// With --diff, print the report as JSON instead of text.
+    #[arg(long, requires = "diff")]
+    json: bool,
 
     /// Derive both Serialize and Deserialize on every generated type (slower to compile):
     /// lets you decode LLM-produced arguments into the typed input, or re-encode results.
     #[arg(long)]
     serde_both_ways: bool,
+
+    /// Requests to the API in flight at once, across toolkits and pages.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=64))]
+    jobs: u16,
+
+    /// Tools per page of `GET /api/v3/tools` (1 to 1000). For tests and slow links.
+    #[arg(long, value_name = "N", default_value_t = 1000, hide = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    page_size: u32,
+
+    /// Follow page cursors one at a time instead of predicting them to fetch pages concurrently.
+    #[arg(long, hide = true)]
+    sequential_pages: bool,
 }
 
 const EXAMPLES: &str = "\
 Examples:
-  composio-codegen github gmail              regenerate from the committed cache
+  composio-codegen github gmail              generate from the committed cache; a toolkit that is
+                                             not pinned is fetched and pinned (COMPOSIO_API_KEY)
+  composio-codegen --update                  move every pinned toolkit to its latest version
+  composio-codegen --update github           the same, for github only
+  composio-codegen --pin github=20251027_00  fetch, pin and generate that version of github
   composio-codegen --check github gmail      fail if the committed modules are stale
-  composio-codegen --from tools.json --pin github=20251027_00 --out src/toolkits github";
+  composio-codegen --diff --fail-on breaking fail CI on a breaking schema change
+  composio-codegen --from tools.json --pin github=20251027_00 --out src/toolkits github
+
+Environment:
+  COMPOSIO_API_KEY   API key for fetching (never printed)
+  COMPOSIO_BASE_URL  API host (default https://backend.composio.dev)
+
+Exit status:
+  0  success; with --diff: no drift
+  1  an error; with --check: stale modules; with --diff: drift found
+  2  bad arguments; with --diff: an error (network, auth, unknown toolkit, bad cache)";
 
 fn parse_pin(text: &str) -> Result<(String, String), String> {
     let (toolkit, version) = text.split_once('=').ok_or("expected TOOLKIT=VERSION, like github=20251027_00")?;
@@ -63,26 +124,65 @@ fn parse_pin(text: &str) -> Result<(String, String), String> {
     Ok((toolkit.to_owned(), version.to_owned()))
 }
 
+fn parse_fail_on(text: &str) -> Result<FailOn, String> {
+    match text {
+        "any" => Ok(FailOn::Any),
+        "pinned" => Ok(FailOn::Pinned),
+        "breaking" => Ok(FailOn::Breaking),
+        _ => Err("expected `any`, `pinned` or `breaking`".into()),
+    }
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let failure = if cli.diff { ExitCode::from(2) } else { ExitCode::FAILURE };
     match run(&cli) {
         Ok(code) => code,
-        Err(e) => {
-            eprintln!("error: {e}");
-            ExitCode::FAILURE
+        Err(message) => {
+            eprintln!("error: {message}");
+            failure
         }
     }
 }
 
-fn run(cli: &Cli) -> Result<ExitCode, Error> {
+fn config(cli: &Cli) -> Config {
     let mut config = Config::new();
     config.schema_cache(&cli.schemas).out_dir(&cli.out).serde_both_ways(cli.serde_both_ways);
     for from in &cli.from {
         config.from_file(from);
     }
-    for (toolkit, version) in &cli.pin {
-        config.pin(toolkit, version);
+    config
+}
+
+fn run(cli: &Cli) -> Result<ExitCode, String> {
+    let mut config = config(cli);
+    if !cli.from.is_empty() {
+        for (toolkit, version) in &cli.pin {
+            config.pin(toolkit, version);
+        }
+    } else if cli.check && !cli.pin.is_empty() {
+        return Err("--check never fetches, and --pin without --from fetches: run them separately".into());
     }
+    if cli.check || !cli.from.is_empty() {
+        return from_cache_or_files(cli, &config).map_err(|e| e.to_string());
+    }
+    #[cfg(feature = "live")]
+    {
+        live::run(cli, config)
+    }
+    #[cfg(not(feature = "live"))]
+    {
+        if cli.diff || cli.update || !cli.pin.is_empty() {
+            return Err("this composio-codegen was built without the `live` feature, so it cannot fetch: \
+                        rebuild it with default features for --update, --pin and --diff"
+                .into());
+        }
+        from_cache_or_files(cli, &config).map_err(|e| e.to_string())
+    }
+}
+
+/// Generation (or `--check`) with no network: from the cache, or from `--from` files.
+fn from_cache_or_files(cli: &Cli, config: &Config) -> Result<ExitCode, Error> {
     let modules = config.generate(&cli.toolkits)?;
     report_warnings(&modules);
     if cli.check {
@@ -93,14 +193,117 @@ fn run(cli: &Cli) -> Result<ExitCode, Error> {
         return Ok(if stale.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
     for written in config.write_modules(&modules)? {
-        let state = if written.changed { "wrote" } else { "unchanged" };
-        println!("{state} {} ({} tools, version {})", written.path.display(), written.tools, written.version);
+        print_written(&written);
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_written(written: &composio_codegen::Written) {
+    let state = if written.changed { "wrote" } else { "unchanged" };
+    println!("{state} {} ({} tools, version {})", written.path.display(), written.tools, written.version);
 }
 
 fn report_warnings(modules: &[composio_codegen::Module]) {
     for warning in modules.iter().flat_map(|m| &m.warnings) {
         eprintln!("warning: {warning}");
+    }
+}
+
+#[cfg(feature = "live")]
+mod live {
+    use std::io::IsTerminal;
+    use std::process::ExitCode;
+    use std::sync::Arc;
+
+    use composio_codegen::Config;
+    use composio_codegen::fetch::{BarProgress, FetchError, FetchOptions, LineProgress, Progress};
+    use composio_codegen::live::{Live, LiveOptions, Pinned};
+
+    use super::{Cli, print_written, report_warnings};
+
+    pub(super) fn run(cli: &Cli, config: Config) -> Result<ExitCode, String> {
+        let progress: Arc<dyn Progress> =
+            if std::io::stderr().is_terminal() { Arc::new(BarProgress::new()) } else { Arc::new(LineProgress::new()) };
+        let options = LiveOptions {
+            fetch: FetchOptions {
+                page_size: cli.page_size,
+                concurrency: usize::from(cli.jobs),
+                concurrent_pages: !cli.sequential_pages,
+            },
+            progress,
+            ..LiveOptions::from_env()
+        };
+        let live = Live::new(config, options);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        if cli.diff {
+            return runtime.block_on(diff(cli, &live)).map_err(|e| e.to_string());
+        }
+        runtime.block_on(sync(cli, &live)).map_err(|e| e.to_string())
+    }
+
+    async fn diff(cli: &Cli, live: &Live) -> Result<ExitCode, FetchError> {
+        let report = live.drift(&cli.toolkits).await?;
+        if cli.json {
+            let json = serde_json::to_string_pretty(&report)
+                .map_err(|e| FetchError::Internal(format!("cannot encode the report: {e}")))?;
+            println!("{json}");
+        } else {
+            print!("{report}");
+        }
+        let failed: Vec<&str> =
+            report.toolkits.iter().filter(|t| t.fails(cli.fail_on)).map(|t| t.toolkit.as_str()).collect();
+        if failed.is_empty() {
+            eprintln!("no drift that fails the check (--fail-on {})", fail_on_name(cli.fail_on));
+            Ok(ExitCode::SUCCESS)
+        } else {
+            eprintln!("drift in {} (--fail-on {})", failed.join(", "), fail_on_name(cli.fail_on));
+            Ok(ExitCode::FAILURE)
+        }
+    }
+
+    fn fail_on_name(fail_on: composio_codegen::drift::FailOn) -> &'static str {
+        use composio_codegen::drift::FailOn;
+        match fail_on {
+            FailOn::Any => "any",
+            FailOn::Pinned => "pinned",
+            FailOn::Breaking => "breaking",
+        }
+    }
+
+    async fn sync(cli: &Cli, live: &Live) -> Result<ExitCode, FetchError> {
+        let plan = live.plan(&cli.toolkits, cli.update, &cli.pin)?;
+        if !plan.fetches() {
+            // Everything is pinned: the cache alone, no client, no network.
+            return Ok(super::from_cache_or_files(cli, live.config())?);
+        }
+        let prepared = live.prepare(&plan).await?;
+        report_warnings(&prepared.modules);
+        let synced = live.write(prepared)?;
+        for Pinned { toolkit, previous, version, tools } in &synced.pins {
+            match previous {
+                None => println!("pinned {toolkit} {version} ({tools} tools)"),
+                Some(previous) if previous == version => println!("refreshed {toolkit} {version} ({tools} tools)"),
+                Some(previous) => println!("updated {toolkit} {previous} -> {version} ({tools} tools)"),
+            }
+        }
+        for (path, changed) in &synced.cache_files {
+            println!("{} {}", if *changed { "wrote" } else { "unchanged" }, path.display());
+        }
+        for written in &synced.modules {
+            print_written(written);
+        }
+        if synced.lock.1 {
+            println!("wrote {}", synced.lock.0.display());
+        }
+        for path in &synced.removed {
+            println!("removed {} (no longer pinned)", path.display());
+        }
+        for message in &synced.stale {
+            eprintln!("warning: could not remove a cache file no longer pinned: {message}");
+        }
+        Ok(ExitCode::SUCCESS)
     }
 }

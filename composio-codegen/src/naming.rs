@@ -293,7 +293,13 @@ impl Claims {
             return name.to_owned();
         }
         let snake = !name.contains(|c: char| c.is_ascii_uppercase());
-        let sep = if snake || name.ends_with(|c: char| c.is_ascii_digit()) { "_" } else { "" };
+        let sep = if name.ends_with('_') {
+            ""
+        } else if snake || name.ends_with(|c: char| c.is_ascii_digit()) {
+            "_"
+        } else {
+            ""
+        };
         (2..)
             .map(|n| format!("{name}{sep}{n}"))
             .find(|candidate| self.taken.insert(candidate.clone()))
@@ -325,16 +331,13 @@ pub fn serde_snake_case(variant: &str) -> String {
 }
 
 /// Assigns distinct identifiers to a list of raw names, in a way that does not depend on their
-/// order: a name whose identifier is exactly itself keeps it, the rest follow in sorted order
-/// of the raw text and take numeric suffixes on collision.
+/// order: a name whose identifier is exactly itself keeps it, then lower-case names (`self`
+/// before `Self`), then the rest in sorted order; later ones take numeric suffixes.
 pub fn assign_unique<F: Fn(&str) -> String>(raws: &[&str], ident_of: F, claims: &mut Claims) -> Vec<String> {
     let idents: Vec<String> = raws.iter().map(|r| ident_of(r)).collect();
     let mut order: Vec<usize> = (0..raws.len()).collect();
-    order.sort_by(|&a, &b| {
-        let exact_a = idents[a] == raws[a];
-        let exact_b = idents[b] == raws[b];
-        exact_b.cmp(&exact_a).then_with(|| raws[a].cmp(raws[b]))
-    });
+    let rank = |i: usize| (idents[i] != raws[i], raws[i].chars().any(|c| c.is_uppercase()));
+    order.sort_by(|&a, &b| rank(a).cmp(&rank(b)).then_with(|| raws[a].cmp(raws[b])));
     let mut out = vec![String::new(); raws.len()];
     for i in order {
         out[i] = claims.claim(&idents[i]);
@@ -375,6 +378,8 @@ mod tests {
         let mut claims = Claims::default();
         let got = assign_unique(&["fooBar", "foo_bar", "FOO_BAR"], field_ident, &mut claims);
         assert_eq!(got, ["foo_bar_3", "foo_bar", "foo_bar_2"]);
+        let got = assign_unique(&["Self", "self"], field_ident, &mut Claims::default());
+        assert_eq!(got, ["self_2", "self_"]);
     }
 
     #[test]

@@ -1,19 +1,78 @@
 //! Rust tokens → one formatted module file, with a header that records its provenance.
 
-use crate::emit::{self, EmitOptions};
+use std::collections::BTreeSet;
+
+use crate::emit::{self, EmitOptions, Import, Item};
 use crate::error::{Error, Result};
 use crate::ir::ToolkitIr;
+
+/// Modules with fewer items than this are rendered on the calling thread: spawning costs
+/// more than it saves.
+const PARALLEL_THRESHOLD: usize = 400;
 
 /// Renders a toolkit as the text of `<toolkit>.rs`.
 ///
 /// The header is plain `//` comments, not `//!` docs: a module file with inner attributes
 /// could not be pulled in with `include!`, which the build-script mode relies on.
+///
+/// Large modules are emitted, parsed and pretty-printed in slices on several threads. Items
+/// are formatted independently of each other, so the text is the same for any number of
+/// slices, byte for byte.
 pub fn module(ir: &ToolkitIr, options: &EmitOptions) -> Result<String> {
-    let tokens = emit::toolkit(ir, options);
+    let small = ir.tools.len() * 3 + ir.types.len() < PARALLEL_THRESHOLD;
+    let threads = if small { 1 } else { std::thread::available_parallelism().map_or(1, |n| n.get()).min(8) };
+    module_with_threads(ir, options, threads)
+}
+
+/// [`module`] rendered in `threads` slices; the output never depends on the number.
+pub fn module_with_threads(ir: &ToolkitIr, options: &EmitOptions, threads: usize) -> Result<String> {
+    let plan = emit::plan(ir);
+    let carriers = emit::file_carriers(ir);
+    let slices = threads.clamp(1, plan.len().max(1));
+    let size = plan.len().div_ceil(slices).max(1);
+    let rendered: Vec<Result<(String, BTreeSet<Import>)>> = if slices == 1 {
+        vec![render_items(ir, options, &carriers, &plan)]
+    } else {
+        std::thread::scope(|scope| {
+            let workers: Vec<_> =
+                plan.chunks(size).map(|chunk| scope.spawn(|| render_items(ir, options, &carriers, chunk))).collect();
+            workers
+                .into_iter()
+                .map(|w| {
+                    w.join().unwrap_or_else(|_| {
+                        Err(Error::Render { toolkit: ir.toolkit.clone(), message: "a render thread panicked".into() })
+                    })
+                })
+                .collect()
+        })
+    };
+    let mut imports = BTreeSet::new();
+    let mut body = String::new();
+    for part in rendered {
+        let (text, used) = part?;
+        imports.extend(used);
+        body.push_str(&text);
+    }
+    let prelude = unparse(ir, emit::prelude(ir, &imports))?;
+    Ok(format!("{}\n{}", header(ir, options), space_items(&(prelude + &body))))
+}
+
+/// Emits, parses and pretty-prints some items. Tokens never cross threads (they are not
+/// `Send`); each slice builds its own.
+fn render_items(
+    ir: &ToolkitIr,
+    options: &EmitOptions,
+    carriers: &[bool],
+    items: &[Item],
+) -> Result<(String, BTreeSet<Import>)> {
+    let emitted = emit::items(ir, options, carriers, items);
+    Ok((unparse(ir, emitted.tokens)?, emitted.imports))
+}
+
+fn unparse(ir: &ToolkitIr, tokens: proc_macro2::TokenStream) -> Result<String> {
     let file: syn::File =
         syn::parse2(tokens).map_err(|e| Error::Render { toolkit: ir.toolkit.clone(), message: e.to_string() })?;
-    let body = space_items(&prettyplease::unparse(&file));
-    Ok(format!("{}\n{body}", header(ir, options)))
+    Ok(prettyplease::unparse(&file))
 }
 
 /// Puts a blank line between top-level items, which prettyplease runs together; `use` lines

@@ -131,8 +131,7 @@ impl TypeSpace {
             _ => return Err(Error::schema(cx.slug, &root.pointer, "`input_parameters` must describe an object")),
         };
         let id = self.reserve();
-        let mut st = self.structure(cx, &object)?;
-        st.tool_input = true;
+        let st = self.structure(cx, &object)?;
         self.types[id] = TypeDef {
             name: String::new(),
             role: Role::Input,
@@ -269,10 +268,10 @@ impl TypeSpace {
             let required = object.required.contains(name);
             let ty = self.ty(cx, prop, name)?;
             let fill = if required { self.fill(prop, &ty) } else { None };
-            let ty = if required { ty } else { ty.nullable() };
+            let ty = if required { ty } else { ty.optional() };
             fields.push(Field { json_name: name.clone(), ident, docs: field_docs(prop, &ty), ty, required, fill });
         }
-        Ok(Struct { fields, required_order: object.required.clone(), tool_input: false })
+        Ok(Struct { fields, required_order: object.required.clone() })
     }
 
     /// A required property with a single possible value needs no constructor argument.

@@ -41,52 +41,146 @@ pub struct EmitOptions {
     pub serde_both_ways: bool,
 }
 
-/// Emits the items of one toolkit module (without the file header).
-pub fn toolkit(ir: &ToolkitIr, options: &EmitOptions) -> TokenStream {
-    let mut emitter = Emitter::new(ir, options);
-    let mut items = TokenStream::new();
-    items.extend(emitter.constants());
-    // Each tool reads top to bottom: its function, its input, its `Tool` impl, then the types
-    // it is the first to use. Shared types appear with their first user.
+/// One top-level item of a module.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Item {
+    /// The function of the tool at this index.
+    Function(usize),
+    /// The `Tool` impl of the tool at this index.
+    ToolImpl(usize),
+    /// A generated type with its impls.
+    Type(TypeId),
+}
+
+/// The order of a module's items. Each tool reads top to bottom: its function, its input, its
+/// `Tool` impl, then the types it is the first to use; shared types appear with their first
+/// user.
+pub fn plan(ir: &ToolkitIr) -> Vec<Item> {
+    let mut items = Vec::with_capacity(ir.tools.len() * 3 + ir.types.len());
     let mut emitted = vec![false; ir.types.len()];
-    for tool in &ir.tools {
-        items.extend(emitter.tool_function(tool));
-        items.extend(emitter.type_def(tool.input));
+    for (index, tool) in ir.tools.iter().enumerate() {
+        items.push(Item::Function(index));
+        items.push(Item::Type(tool.input));
         emitted[tool.input] = true;
-        items.extend(emitter.tool_impl(tool));
+        items.push(Item::ToolImpl(index));
         let mut reached = Vec::new();
+        let mut seen = emitted.clone();
         for root in typespace::ty_ids(&tool.output).into_iter().chain([tool.input]) {
-            preorder(ir, root, &mut emitted.clone(), &mut reached);
+            seen[tool.input] = false;
+            preorder(ir, root, &mut seen, &mut reached);
         }
         for id in reached {
             if !emitted[id] {
                 emitted[id] = true;
-                items.extend(emitter.type_def(id));
+                items.push(Item::Type(id));
             }
         }
     }
-    for (id, done) in emitted.iter().enumerate() {
-        if !done {
-            items.extend(emitter.type_def(id));
+    items.extend(emitted.iter().enumerate().filter(|(_, done)| !**done).map(|(id, _)| Item::Type(id)));
+    items
+}
+
+/// Whether each type carries a file to upload somewhere inside, which decides the
+/// `VisitFiles` impls.
+pub fn file_carriers(ir: &ToolkitIr) -> Vec<bool> {
+    let mut carries = vec![false; ir.types.len()];
+    loop {
+        let mut changed = false;
+        for id in 0..ir.types.len() {
+            if carries[id] {
+                continue;
+            }
+            let found = match &ir.types[id].kind {
+                TypeKind::Struct(st) => st.fields.iter().any(|f| ty_carries_files(&carries, &f.ty)),
+                TypeKind::Enum(_) => false,
+                TypeKind::Tagged(t) => t.variants.iter().filter_map(|v| v.payload).any(|p| carries[p]),
+                TypeKind::Untagged(u) => u.variants.iter().any(|v| ty_carries_files(&carries, &v.ty)),
+            };
+            if found {
+                carries[id] = true;
+                changed = true;
+            }
+        }
+        if !changed {
+            return carries;
         }
     }
-    let imports = emitter.imports();
-    quote! { #imports #items }
+}
+
+fn ty_carries_files(carries: &[bool], ty: &Ty) -> bool {
+    match ty {
+        Ty::FileUpload => true,
+        Ty::Named(id) => carries[*id],
+        Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => ty_carries_files(carries, inner),
+        _ => false,
+    }
+}
+
+/// The tokens of some of a module's items, and the runtime items they use.
+pub struct Emitted {
+    /// The items.
+    pub tokens: TokenStream,
+    /// What the `use` lines must import for them.
+    pub imports: BTreeSet<Import>,
+}
+
+/// Emits `items` of a module. Independent slices can be emitted on different threads.
+pub fn items(ir: &ToolkitIr, options: &EmitOptions, carries_files: &[bool], items: &[Item]) -> Emitted {
+    let mut emitter = Emitter { ir, options, used: BTreeSet::new(), carries_files };
+    let mut tokens = TokenStream::new();
+    for item in items {
+        tokens.extend(match *item {
+            Item::Function(index) => emitter.tool_function(&ir.tools[index]),
+            Item::ToolImpl(index) => emitter.tool_impl(&ir.tools[index]),
+            Item::Type(id) => emitter.type_def(id),
+        });
+    }
+    Emitted { tokens, imports: emitter.used }
+}
+
+/// The `use` lines and constants that open a module, for the imports its items need.
+pub fn prelude(ir: &ToolkitIr, imports: &BTreeSet<Import>) -> TokenStream {
+    let uses = use_lines(imports);
+    let toolkit = &ir.toolkit;
+    let version = &ir.version;
+    let toolkit_doc = doc_attrs(&format!("The Composio toolkit these bindings call: `{toolkit}`."));
+    let version_doc = doc_attrs(
+        "The toolkit version these bindings were generated from. Every call sends it, so the \
+         server runs the tools with the schemas the types were made from.",
+    );
+    quote! {
+        #uses
+        #toolkit_doc
+        pub const TOOLKIT: &str = #toolkit;
+        #version_doc
+        pub const VERSION: &str = #version;
+    }
 }
 
 /// Runtime items generated code may import; each is imported only when used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Import {
+pub enum Import {
+    /// `std::collections::BTreeMap`, for typed maps.
     BTreeMap,
+    /// `composio_typed::Call`, what tool functions return.
     Call,
+    /// `composio_typed::Client`.
     Client,
+    /// serde's `Deserialize` derive.
     Deserialize,
+    /// `composio_typed::FileDownload`, a file a tool returns.
     FileDownload,
+    /// `composio_typed::FileInput`, a file argument.
     FileInput,
+    /// `composio_typed::JsonObject`, a free-form object.
     JsonObject,
+    /// serde's `Serialize` derive.
     Serialize,
+    /// the `composio_typed::Tool` trait.
     Tool,
+    /// `composio_typed::ToolMeta`.
     ToolMeta,
+    /// `composio_typed::Value`, any JSON value.
     Value,
 }
 
@@ -95,96 +189,16 @@ struct Emitter<'a> {
     options: &'a EmitOptions,
     used: BTreeSet<Import>,
     /// Whether each type carries a file to upload somewhere inside.
-    carries_files: Vec<bool>,
+    carries_files: &'a [bool],
 }
 
-impl<'a> Emitter<'a> {
-    fn new(ir: &'a ToolkitIr, options: &'a EmitOptions) -> Self {
-        let mut emitter = Emitter { ir, options, used: BTreeSet::new(), carries_files: vec![false; ir.types.len()] };
-        emitter.find_file_carriers();
-        emitter
-    }
-
-    fn find_file_carriers(&mut self) {
-        loop {
-            let mut changed = false;
-            for id in 0..self.ir.types.len() {
-                if self.carries_files[id] {
-                    continue;
-                }
-                let carries = match &self.ir.types[id].kind {
-                    TypeKind::Struct(st) => st.fields.iter().any(|f| self.ty_carries_files(&f.ty)),
-                    TypeKind::Enum(_) => false,
-                    TypeKind::Tagged(t) => t.variants.iter().filter_map(|v| v.payload).any(|p| self.carries_files[p]),
-                    TypeKind::Untagged(u) => u.variants.iter().any(|v| self.ty_carries_files(&v.ty)),
-                };
-                if carries {
-                    self.carries_files[id] = true;
-                    changed = true;
-                }
-            }
-            if !changed {
-                break;
-            }
-        }
-    }
-
+impl Emitter<'_> {
     fn ty_carries_files(&self, ty: &Ty) -> bool {
-        match ty {
-            Ty::FileUpload => true,
-            Ty::Named(id) => self.carries_files[*id],
-            Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => self.ty_carries_files(inner),
-            _ => false,
-        }
+        ty_carries_files(self.carries_files, ty)
     }
 
     fn use_(&mut self, import: Import) {
         self.used.insert(import);
-    }
-
-    fn imports(&self) -> TokenStream {
-        let mut runtime = Vec::new();
-        let mut serde = Vec::new();
-        let mut std_items = Vec::new();
-        for import in &self.used {
-            let name = ident(&format!("{import:?}"));
-            match import {
-                Import::Serialize | Import::Deserialize => serde.push(name),
-                Import::BTreeMap => std_items.push(name),
-                _ => runtime.push(name),
-            }
-        }
-        let mut out = TokenStream::new();
-        if !std_items.is_empty() {
-            out.extend(quote! { use ::std::collections::BTreeMap; });
-        }
-        match serde.as_slice() {
-            [] => {}
-            [one] => out.extend(quote! { use ::composio_typed::serde::#one; }),
-            many => out.extend(quote! { use ::composio_typed::serde::{#(#many),*}; }),
-        }
-        match runtime.as_slice() {
-            [] => {}
-            [one] => out.extend(quote! { use ::composio_typed::#one; }),
-            many => out.extend(quote! { use ::composio_typed::{#(#many),*}; }),
-        }
-        out
-    }
-
-    fn constants(&self) -> TokenStream {
-        let toolkit = &self.ir.toolkit;
-        let version = &self.ir.version;
-        let toolkit_doc = doc_attrs(&format!("The Composio toolkit these bindings call: `{toolkit}`."));
-        let version_doc = doc_attrs(
-            "The toolkit version these bindings were generated from. Every call sends it, so the \
-             server runs the tools with the schemas the types were made from.",
-        );
-        quote! {
-            #toolkit_doc
-            pub const TOOLKIT: &str = #toolkit;
-            #version_doc
-            pub const VERSION: &str = #version;
-        }
     }
 
     /// The Rust spelling of a type expression.
@@ -252,6 +266,35 @@ impl<'a> Emitter<'a> {
         }
         quote! { #[derive(#extra #(#serde_derives),*)] }
     }
+}
+
+fn use_lines(used: &BTreeSet<Import>) -> TokenStream {
+    let mut runtime = Vec::new();
+    let mut serde = Vec::new();
+    let mut std_items = Vec::new();
+    for import in used {
+        let name = ident(&format!("{import:?}"));
+        match import {
+            Import::Serialize | Import::Deserialize => serde.push(name),
+            Import::BTreeMap => std_items.push(name),
+            _ => runtime.push(name),
+        }
+    }
+    let mut out = TokenStream::new();
+    if !std_items.is_empty() {
+        out.extend(quote! { use ::std::collections::BTreeMap; });
+    }
+    match serde.as_slice() {
+        [] => {}
+        [one] => out.extend(quote! { use ::composio_typed::serde::#one; }),
+        many => out.extend(quote! { use ::composio_typed::serde::{#(#many),*}; }),
+    }
+    match runtime.as_slice() {
+        [] => {}
+        [one] => out.extend(quote! { use ::composio_typed::#one; }),
+        many => out.extend(quote! { use ::composio_typed::{#(#many),*}; }),
+    }
+    out
 }
 
 /// An identifier the naming stage produced. Every such name is ASCII, starts with a letter or

@@ -77,7 +77,9 @@ impl Emitter<'_> {
                 quote! { #doc #rename #skip pub #ident: #ty, }
             })
             .collect();
-        let constructor = st.tool_input.then(|| self.constructor(name, st));
+        // Every input struct gets a constructor and setters, nested ones too: struct literals
+        // would make callers spell out every absent optional field.
+        let constructor = input.then(|| self.constructor(name, st));
         quote! {
             #derives
             #[serde(crate = "::composio_typed::serde" #rename_all)]

@@ -48,30 +48,47 @@ impl SchemaSource for SchemaCache {
             .map(|toolkit| {
                 let version = lock.toolkits.get(toolkit).ok_or_else(|| Error::UnknownToolkit {
                     toolkit: toolkit.clone(),
-                    hint: not_pinned_hint(&self.dir, &lock),
+                    hint: not_pinned_hint(&self.dir, &lock, toolkit),
                 })?;
                 let path = Lock::schema_path(&self.dir, toolkit, version);
                 let tools = read_tools(&path)?;
-                for (i, tool) in tools.iter().enumerate() {
-                    if tool.toolkit.as_deref().is_some_and(|own| own != toolkit) {
-                        return Err(Error::Definition {
-                            origin: path.display().to_string(),
-                            pointer: format!("/{i}/toolkit"),
-                            message: format!("{}: belongs to another toolkit than `{toolkit}`", tool.slug),
-                        });
-                    }
-                }
-                let mut tools = tools;
-                tools.sort_by(|a, b| a.slug.cmp(&b.slug));
-                Ok(ToolkitSchemas {
-                    toolkit: toolkit.clone(),
-                    display_name: display_name(toolkit, &tools),
-                    version: version.clone(),
-                    tools,
-                })
+                toolkit_schemas(&path.display().to_string(), toolkit, version, tools)
             })
             .collect()
     }
+}
+
+/// The definitions of one toolkit version, checked to belong to it and sorted by slug, as the
+/// cache holds them. `origin` names where they came from in errors.
+pub(crate) fn toolkit_schemas(
+    origin: &str,
+    toolkit: &str,
+    version: &str,
+    mut tools: Vec<ToolDef>,
+) -> Result<ToolkitSchemas> {
+    for (i, tool) in tools.iter().enumerate() {
+        if tool.toolkit.as_deref().is_some_and(|own| own != toolkit) {
+            return Err(Error::Definition {
+                origin: origin.to_owned(),
+                pointer: format!("/{i}/toolkit"),
+                message: format!("{}: belongs to another toolkit than `{toolkit}`", tool.slug),
+            });
+        }
+    }
+    tools.sort_by(|a, b| a.slug.cmp(&b.slug));
+    if let Some(pair) = tools.windows(2).find(|w| w[0].slug == w[1].slug) {
+        return Err(Error::Definition {
+            origin: origin.to_owned(),
+            pointer: String::new(),
+            message: format!("the tool `{}` is listed twice", pair[0].slug),
+        });
+    }
+    Ok(ToolkitSchemas {
+        toolkit: toolkit.to_owned(),
+        display_name: display_name(toolkit, &tools),
+        version: version.to_owned(),
+        tools,
+    })
 }
 
 /// Reads and parses one JSON file of tool definitions.
@@ -82,12 +99,17 @@ pub(crate) fn read_tools(path: &Path) -> Result<Vec<ToolDef>> {
     model::parse_document(&path.display().to_string(), &doc)
 }
 
-fn not_pinned_hint(dir: &Path, lock: &Lock) -> String {
-    let pinned: Vec<&str> = lock.toolkits.keys().map(String::as_str).collect();
-    let pinned = if pinned.is_empty() { "none".to_owned() } else { pinned.join(", ") };
+fn not_pinned_hint(dir: &Path, lock: &Lock, toolkit: &str) -> String {
     format!(
-        "it is not pinned in {} (pinned: {pinned}). Pass --from FILE with its tool definitions, \
-         or set COMPOSIO_API_KEY and run with --update {{toolkit}} to fetch and pin it",
-        dir.join(crate::lock::LOCK_FILE).display()
+        "it is not pinned in {} (pinned: {}). Fetch and pin it with `composio-codegen {toolkit}` \
+         (needs COMPOSIO_API_KEY), or pass --from FILE with its tool definitions",
+        dir.join(crate::lock::LOCK_FILE).display(),
+        pinned_list(lock)
     )
+}
+
+/// The pinned toolkits, for messages: `github, gmail`, or `none`.
+pub(crate) fn pinned_list(lock: &Lock) -> String {
+    let pinned: Vec<&str> = lock.toolkits.keys().map(String::as_str).collect();
+    if pinned.is_empty() { "none".to_owned() } else { pinned.join(", ") }
 }

@@ -1,12 +1,21 @@
 //! Schema sources: where tool definitions come from.
 //!
 //! Every source answers the same question, "the definitions of these toolkits", so the rest of
-//! the pipeline does not care whether they came from the committed cache, a file, or the API.
+//! the pipeline does not care whether they came from the committed cache, a file, or the API
+//! (`ApiSource`, with the default `live` feature).
 
+#[cfg(feature = "live")]
+mod api;
 mod cache;
 mod file;
 
+#[cfg(feature = "live")]
+pub(crate) use api::join_all;
+#[cfg(feature = "live")]
+pub use api::{ApiSource, Fetched, LATEST, Resolved};
 pub use cache::SchemaCache;
+#[cfg(feature = "live")]
+pub(crate) use cache::pinned_list;
 pub use file::FileSource;
 
 use crate::error::Result;

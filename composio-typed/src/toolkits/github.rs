@@ -965,6 +965,46 @@ impl Tool for CreateACheckRunInput {
     };
 }
 
+/// Outcome; needed once the status is completed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum CreateACheckRunConclusion {
+    /// `action_required`
+    ActionRequired,
+    /// `cancelled`
+    Cancelled,
+    /// `failure`
+    Failure,
+    /// `neutral`
+    Neutral,
+    /// `success`
+    Success,
+    /// `skipped`
+    Skipped,
+    /// `stale`
+    Stale,
+    /// `timed_out`
+    TimedOut,
+}
+
+/// Current phase of the run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum CreateACheckRunStatus {
+    /// `queued`
+    Queued,
+    /// `in_progress`
+    InProgress,
+    /// `completed`
+    Completed,
+    /// `waiting`
+    Waiting,
+    /// `requested`
+    Requested,
+    /// `pending`
+    Pending,
+}
+
 /// Create a codespace for the authenticated user.
 ///
 /// Creates a cloud development environment for the signed-in user from a repository or a pull request.
@@ -1040,6 +1080,26 @@ impl Tool for CreateACodespaceForTheAuthenticatedUserInput {
         input_schema: r#"{"description":"Arguments for creating a codespace; give either a repository id or a pull request.","properties":{"pull_request":{"additionalProperties":false,"default":null,"description":"Build the codespace from this pull request instead of a repository id.","nullable":true,"properties":{"pull_request_number":{"description":"Which pull request to base the codespace on.","title":"Pull Request Number","type":"integer"},"repository_id":{"description":"Numeric id of the repository holding it.","title":"Repository Id","type":"integer"}},"required":["pull_request_number","repository_id"],"title":"PullRequestPayload","type":"object"},"ref":{"default":null,"description":"Branch or commit to check out.","examples":["main","refs/heads/dev"],"nullable":true,"title":"Ref","type":"string"},"repository_id":{"default":null,"description":"Numeric id of the repository to use.","nullable":true,"title":"Repository Id","type":"integer"}},"title":"CreateACodespaceForTheAuthenticatedUserRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The codespace record GitHub created.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateACodespaceForTheAuthenticatedUserResponseWrapper","type":"object"}"#,
     };
+}
+
+/// Build the codespace from this pull request instead of a repository id.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct PullRequestPayload {
+    /// Which pull request to base the codespace on.
+    pub pull_request_number: i64,
+    /// Numeric id of the repository holding it.
+    pub repository_id: i64,
+}
+
+impl PullRequestPayload {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(pull_request_number: i64, repository_id: i64) -> Self {
+        Self {
+            pull_request_number,
+            repository_id,
+        }
+    }
 }
 
 /// Create a gist.
@@ -1199,6 +1259,16 @@ impl Tool for CreateAMilestoneInput {
         input_schema: r#"{"description":"Arguments for creating a milestone.","properties":{"description":{"description":"What the milestone is about.","examples":["Work planned for 2.0"],"title":"Description","type":"string"},"due_on":{"description":"Target date as an ISO 8601 timestamp.","examples":["2026-01-31T00:00:00Z"],"format":"date-time","title":"Due On","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"state":{"default":"open","description":"Whether the milestone starts open or closed.","enum":["open","closed"],"examples":["open"],"title":"State","type":"string"},"title":{"description":"Name of the milestone.","examples":["2.0"],"title":"Title","type":"string"}},"required":["owner","repo","title"],"title":"CreateAMilestoneRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The milestone GitHub created.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateAMilestoneResponseWrapper","type":"object"}"#,
     };
+}
+
+/// Whether the milestone starts open or closed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum CreateAMilestoneState {
+    /// `open`
+    Open,
+    /// `closed`
+    Closed,
 }
 
 /// Create a pull request.
@@ -2182,6 +2252,50 @@ impl Tool for CreateARepositoryForTheAuthenticatedUserInput {
     };
 }
 
+/// Default body of merge commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitMessage {
+    /// `PR_BODY`
+    PrBody,
+    /// `PR_TITLE`
+    PrTitle,
+    /// `BLANK`
+    Blank,
+}
+
+/// Default title of merge commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitTitle {
+    /// `PR_TITLE`
+    PrTitle,
+    /// `MERGE_MESSAGE`
+    MergeMessage,
+}
+
+/// Default body of squash commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage {
+    /// `PR_BODY`
+    PrBody,
+    /// `COMMIT_MESSAGES`
+    CommitMessages,
+    /// `BLANK`
+    Blank,
+}
+
+/// Default title of squash commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle {
+    /// `PR_TITLE`
+    PrTitle,
+    /// `COMMIT_OR_PR_TITLE`
+    CommitOrPrTitle,
+}
+
 /// Create a repository ruleset.
 ///
 /// Creates a ruleset that governs how branches or tags in a repository may be changed.
@@ -2312,6 +2426,246 @@ impl Tool for CreateARepositoryRulesetInput {
         input_schema: r##"{"description":"Arguments for creating a repository ruleset.","properties":{"bypass_actors":{"description":"Teams, roles or apps allowed to skip the rules (actor_id, actor_type, bypass_mode).","examples":["[{\"actor_id\": 2, \"actor_type\": \"OrganizationAdmin\", \"bypass_mode\": \"always\"}]"],"items":{"additionalProperties":true,"properties":{},"type":"object"},"title":"Bypass Actors","type":"array"},"conditions__ref__name__exclude":{"description":"Ref name patterns the ruleset skips.","examples":[["refs/heads/sandbox/*"]],"items":{"properties":{},"type":"string"},"title":"Conditions  Ref  Name  Exclude","type":"array"},"conditions__ref__name__include":{"description":"Ref name patterns the ruleset covers; `~DEFAULT_BRANCH` and `~ALL` are accepted.","examples":[["~DEFAULT_BRANCH","refs/heads/release/*"]],"items":{"properties":{},"type":"string"},"title":"Conditions  Ref  Name  Include","type":"array"},"enforcement":{"description":"Whether the rules are off, enforced, or only evaluated.","enum":["disabled","active","evaluate"],"examples":["active"],"title":"Enforcement","type":"string"},"name":{"description":"Label for this ruleset, shown in settings.","examples":["Protect main"],"title":"Name","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"rules":{"description":"Rules to enforce; each entry is chosen by its `type`.","examples":["[{\"type\": \"deletion\"}, {\"type\": \"required_linear_history\"}]"],"items":{"discriminator":{"mapping":{"commit_message_pattern":"#/$defs/CommitMessagePatternRule","creation":"#/$defs/CreationRule","deletion":"#/$defs/DeletionRule","pull_request":"#/$defs/PullRequestRule","required_linear_history":"#/$defs/RequiredLinearHistoryRule","required_status_checks":"#/$defs/RequiredStatusChecksRule"},"propertyName":"type"},"oneOf":[{"description":"Only bypass actors may create matching refs.","properties":{"type":{"const":"creation","description":"Rule kind; always `creation` for this variant.","title":"Type","type":"string"}},"required":["type"],"title":"CreationRule","type":"object"},{"description":"Only bypass actors may delete matching refs.","properties":{"type":{"const":"deletion","description":"Rule kind; always `deletion` for this variant.","title":"Type","type":"string"}},"required":["type"],"title":"DeletionRule","type":"object"},{"description":"Forbid merge commits on matching refs.","properties":{"type":{"const":"required_linear_history","description":"Rule kind; always `required_linear_history` for this variant.","title":"Type","type":"string"}},"required":["type"],"title":"RequiredLinearHistoryRule","type":"object"},{"description":"Changes must arrive through a reviewed pull request.","properties":{"parameters":{"description":"Settings of this rule.","properties":{"dismiss_stale_reviews_on_push":{"description":"Drop approvals when new commits are pushed.","title":"Dismiss Stale Reviews On Push","type":"boolean"},"require_code_owner_review":{"description":"Need a code owner's approval.","title":"Require Code Owner Review","type":"boolean"},"require_last_push_approval":{"description":"The last push must be approved by someone else.","title":"Require Last Push Approval","type":"boolean"},"required_approving_review_count":{"description":"Approvals needed before merging.","maximum":10,"minimum":0,"title":"Required Approving Review Count","type":"integer"},"required_review_thread_resolution":{"description":"All review threads must be resolved.","title":"Required Review Thread Resolution","type":"boolean"}},"required":["required_approving_review_count","dismiss_stale_reviews_on_push","require_code_owner_review","require_last_push_approval","required_review_thread_resolution"],"title":"Parameters","type":"object"},"type":{"const":"pull_request","description":"Rule kind; always `pull_request` for this variant.","title":"Type","type":"string"}},"required":["type","parameters"],"title":"PullRequestRule","type":"object"},{"description":"Named checks must pass before merging.","properties":{"parameters":{"description":"Settings of this rule.","properties":{"required_status_checks":{"description":"Checks that must succeed.","items":{"description":"One required check.","properties":{"context":{"description":"Name of the check as reported to GitHub.","minLength":1,"title":"Context","type":"string"},"integration_id":{"default":null,"description":"Only accept the check from this app.","nullable":true,"title":"Integration Id","type":"integer"}},"required":["context"],"title":"StatusCheckConfiguration","type":"object"},"minItems":1,"title":"Required Status Checks","type":"array"},"strict_required_status_checks_policy":{"description":"The branch must be up to date before merging.","title":"Strict Required Status Checks Policy","type":"boolean"}},"required":["required_status_checks","strict_required_status_checks_policy"],"title":"Parameters","type":"object"},"type":{"const":"required_status_checks","description":"Rule kind; always `required_status_checks` for this variant.","title":"Type","type":"string"}},"required":["type","parameters"],"title":"RequiredStatusChecksRule","type":"object"},{"description":"Commit messages must match a pattern.","properties":{"parameters":{"description":"Settings of this rule.","properties":{"name":{"default":null,"description":"Label shown for the rule.","nullable":true,"title":"Name","type":"string"},"negate":{"default":false,"description":"Reverse the match: messages must not match.","title":"Negate","type":"boolean"},"operator":{"description":"How the pattern is applied.","enum":["starts_with","ends_with","contains","regex"],"title":"Operator","type":"string"},"pattern":{"description":"Text or expression to look for.","maxLength":1024,"minLength":1,"title":"Pattern","type":"string"}},"required":["operator","pattern"],"title":"Parameters","type":"object"},"type":{"const":"commit_message_pattern","description":"Rule kind; always `commit_message_pattern` for this variant.","title":"Type","type":"string"}},"required":["type","parameters"],"title":"CommitMessagePatternRule","type":"object"}]},"title":"Rules","type":"array"},"target":{"description":"Kind of ref the rules protect.","enum":["branch","tag"],"examples":["branch"],"title":"Target","type":"string"}},"required":["owner","repo","name","enforcement"],"title":"CreateARepositoryRulesetRequest","type":"object"}"##,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The ruleset GitHub stored, including its id.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateARepositoryRulesetResponseWrapper","type":"object"}"#,
     };
+}
+
+/// Whether the rules are off, enforced, or only evaluated.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum CreateARepositoryRulesetEnforcement {
+    /// `disabled`
+    Disabled,
+    /// `active`
+    Active,
+    /// `evaluate`
+    Evaluate,
+}
+
+/// The `rules` value of [`CreateARepositoryRulesetInput`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde", tag = "type")]
+pub enum CreateARepositoryRulesetRulesItem {
+    /// `type: creation`
+    #[serde(rename = "creation")]
+    Creation,
+    /// `type: deletion`
+    #[serde(rename = "deletion")]
+    Deletion,
+    /// `type: required_linear_history`
+    #[serde(rename = "required_linear_history")]
+    RequiredLinearHistory,
+    /// `type: pull_request`
+    #[serde(rename = "pull_request")]
+    PullRequest(Box<PullRequestRule>),
+    /// `type: required_status_checks`
+    #[serde(rename = "required_status_checks")]
+    RequiredStatusChecks(Box<RequiredStatusChecksRule>),
+    /// `type: commit_message_pattern`
+    #[serde(rename = "commit_message_pattern")]
+    CommitMessagePattern(Box<CommitMessagePatternRule>),
+}
+
+/// Changes must arrive through a reviewed pull request.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct PullRequestRule {
+    /// Settings of this rule.
+    pub parameters: PullRequestRuleParameters,
+}
+
+impl PullRequestRule {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(parameters: PullRequestRuleParameters) -> Self {
+        Self { parameters }
+    }
+}
+
+/// Settings of this rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct PullRequestRuleParameters {
+    /// Drop approvals when new commits are pushed.
+    pub dismiss_stale_reviews_on_push: bool,
+    /// Need a code owner's approval.
+    pub require_code_owner_review: bool,
+    /// The last push must be approved by someone else.
+    pub require_last_push_approval: bool,
+    /// Approvals needed before merging.
+    ///
+    /// Must be at least 0, at most 10.
+    pub required_approving_review_count: i64,
+    /// All review threads must be resolved.
+    pub required_review_thread_resolution: bool,
+}
+
+impl PullRequestRuleParameters {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(
+        required_approving_review_count: i64,
+        dismiss_stale_reviews_on_push: bool,
+        require_code_owner_review: bool,
+        require_last_push_approval: bool,
+        required_review_thread_resolution: bool,
+    ) -> Self {
+        Self {
+            dismiss_stale_reviews_on_push,
+            require_code_owner_review,
+            require_last_push_approval,
+            required_approving_review_count,
+            required_review_thread_resolution,
+        }
+    }
+}
+
+/// Named checks must pass before merging.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct RequiredStatusChecksRule {
+    /// Settings of this rule.
+    pub parameters: RequiredStatusChecksRuleParameters,
+}
+
+impl RequiredStatusChecksRule {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(parameters: RequiredStatusChecksRuleParameters) -> Self {
+        Self { parameters }
+    }
+}
+
+/// Settings of this rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct RequiredStatusChecksRuleParameters {
+    /// Checks that must succeed.
+    ///
+    /// Must be at least 1 items.
+    pub required_status_checks: Vec<StatusCheckConfiguration>,
+    /// The branch must be up to date before merging.
+    pub strict_required_status_checks_policy: bool,
+}
+
+impl RequiredStatusChecksRuleParameters {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(
+        required_status_checks: impl IntoIterator<Item = StatusCheckConfiguration>,
+        strict_required_status_checks_policy: bool,
+    ) -> Self {
+        Self {
+            required_status_checks: required_status_checks.into_iter().collect(),
+            strict_required_status_checks_policy,
+        }
+    }
+}
+
+/// One required check.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct StatusCheckConfiguration {
+    /// Name of the check as reported to GitHub.
+    ///
+    /// Must be at least 1 characters.
+    pub context: String,
+    /// Only accept the check from this app.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub integration_id: Option<i64>,
+}
+
+impl StatusCheckConfiguration {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(context: impl Into<String>) -> Self {
+        Self {
+            context: context.into(),
+            integration_id: None,
+        }
+    }
+    /// Sets the optional `integration_id` parameter.
+    pub fn integration_id(mut self, value: i64) -> Self {
+        self.integration_id = Some(value);
+        self
+    }
+}
+
+/// Commit messages must match a pattern.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct CommitMessagePatternRule {
+    /// Settings of this rule.
+    pub parameters: CommitMessagePatternRuleParameters,
+}
+
+impl CommitMessagePatternRule {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(parameters: CommitMessagePatternRuleParameters) -> Self {
+        Self { parameters }
+    }
+}
+
+/// Settings of this rule.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct CommitMessagePatternRuleParameters {
+    /// Label shown for the rule.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Reverse the match: messages must not match.
+    ///
+    /// Default: `false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub negate: Option<bool>,
+    /// How the pattern is applied.
+    pub operator: CommitMessagePatternRuleParametersOperator,
+    /// Text or expression to look for.
+    ///
+    /// Must be at least 1 characters, at most 1024 characters.
+    pub pattern: String,
+}
+
+impl CommitMessagePatternRuleParameters {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(
+        operator: CommitMessagePatternRuleParametersOperator,
+        pattern: impl Into<String>,
+    ) -> Self {
+        Self {
+            name: None,
+            negate: None,
+            operator,
+            pattern: pattern.into(),
+        }
+    }
+    /// Sets the optional `name` parameter.
+    pub fn name(mut self, value: impl Into<String>) -> Self {
+        self.name = Some(value.into());
+        self
+    }
+    /// Sets the optional `negate` parameter.
+    pub fn negate(mut self, value: bool) -> Self {
+        self.negate = Some(value);
+        self
+    }
+}
+
+/// How the pattern is applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum CommitMessagePatternRuleParametersOperator {
+    /// `starts_with`
+    StartsWith,
+    /// `ends_with`
+    EndsWith,
+    /// `contains`
+    Contains,
+    /// `regex`
+    Regex,
+}
+
+/// Kind of ref the rules protect.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum CreateARepositoryRulesetTarget {
+    /// `branch`
+    Branch,
+    /// `tag`
+    Tag,
 }
 
 /// Create a repository webhook.
@@ -2548,6 +2902,84 @@ impl Tool for CreateAReviewForAPullRequestInput {
     };
 }
 
+/// A comment placed on a line or line range of the diff.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct ReviewComment {
+    /// Comment text.
+    pub body: String,
+    /// Diff line to comment on (last line when commenting on a range).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<i64>,
+    /// File the comment belongs to, relative to the repository root.
+    pub path: String,
+    /// Which side of a split diff the line is on.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub side: Option<SideEnm>,
+    /// First line of a multi-line comment.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_line: Option<i64>,
+    /// Side of `start_line` in a split diff.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_side: Option<SideEnm>,
+}
+
+impl ReviewComment {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(path: impl Into<String>, body: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            line: None,
+            path: path.into(),
+            side: None,
+            start_line: None,
+            start_side: None,
+        }
+    }
+    /// Sets the optional `line` parameter.
+    pub fn line(mut self, value: i64) -> Self {
+        self.line = Some(value);
+        self
+    }
+    /// Sets the optional `side` parameter.
+    pub fn side(mut self, value: SideEnm) -> Self {
+        self.side = Some(value);
+        self
+    }
+    /// Sets the optional `start_line` parameter.
+    pub fn start_line(mut self, value: i64) -> Self {
+        self.start_line = Some(value);
+        self
+    }
+    /// Sets the optional `start_side` parameter.
+    pub fn start_side(mut self, value: SideEnm) -> Self {
+        self.start_side = Some(value);
+        self
+    }
+}
+
+/// Which side of a split diff the line is on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum SideEnm {
+    /// `LEFT`
+    Left,
+    /// `RIGHT`
+    Right,
+}
+
+/// Verdict to submit; leave empty to keep the review pending.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum EventEnm {
+    /// `APPROVE`
+    Approve,
+    /// `REQUEST_CHANGES`
+    RequestChanges,
+    /// `COMMENT`
+    Comment,
+}
+
 /// Create a tag object.
 ///
 /// Creates an annotated tag object in the Git database; a reference must be created separately to publish it.
@@ -2660,6 +3092,18 @@ impl Tool for CreateATagObjectInput {
         input_schema: r#"{"description":"Arguments for creating an annotated tag object.","properties":{"message":{"description":"Annotation text of the tag.","examples":["Release 2.0"],"title":"Message","type":"string"},"object":{"description":"Id of the Git object being tagged.","examples":["0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"],"title":"Object","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"tag":{"description":"Tag name.","examples":["v2.0.0"],"title":"Tag","type":"string"},"tagger__date":{"description":"When the tag was made, ISO 8601.","examples":["2025-10-27T12:00:00Z"],"format":"date-time","title":"Tagger  Date","type":"string"},"tagger__email":{"description":"Email of the person tagging.","examples":["dev@example.org"],"title":"Tagger  Email","type":"string"},"tagger__name":{"description":"Name of the person tagging.","examples":["Dana Dev"],"title":"Tagger  Name","type":"string"},"type":{"description":"Kind of object being tagged.","enum":["commit","tree","blob"],"examples":["commit"],"title":"Type","type":"string"}},"required":["owner","repo","tag","message","object","type"],"title":"CreateATagObjectRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The tag object GitHub stored.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateATagObjectResponseWrapper","type":"object"}"#,
     };
+}
+
+/// Kind of object being tagged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum CreateATagObjectType {
+    /// `commit`
+    Commit,
+    /// `tree`
+    Tree,
+    /// `blob`
+    Blob,
 }
 
 /// Create a workflow dispatch event.
@@ -2875,6 +3319,30 @@ impl CreateReactionForAnIssueOutputContent {
             Self::Unknown(value) => value,
         }
     }
+}
+
+/// Which emoji to react with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum Content {
+    /// `+1`
+    #[serde(rename = "+1")]
+    Plus1,
+    /// `-1`
+    #[serde(rename = "-1")]
+    Minus1,
+    /// `laugh`
+    Laugh,
+    /// `confused`
+    Confused,
+    /// `heart`
+    Heart,
+    /// `hooray`
+    Hooray,
+    /// `rocket`
+    Rocket,
+    /// `eyes`
+    Eyes,
 }
 
 /// Delete a repository.
@@ -3595,6 +4063,26 @@ impl Tool for ListIssueCommentsForARepositoryInput {
     };
 }
 
+/// Sort order; only used together with `sort`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum Direction {
+    /// `asc`
+    Asc,
+    /// `desc`
+    Desc,
+}
+
+/// Field to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum ListIssueCommentsForARepositorySort {
+    /// `created`
+    Created,
+    /// `updated`
+    Updated,
+}
+
 /// List organization repositories.
 ///
 /// Lists the repositories of an organization that the caller can see.
@@ -3693,6 +4181,38 @@ impl Tool for ListOrganizationRepositoriesInput {
         input_schema: r#"{"description":"Arguments for listing an organization's repositories.","properties":{"direction":{"description":"Sort order; ascending for `full_name`, descending otherwise by default.","enum":["asc","desc"],"title":"Direction","type":"string"},"org":{"description":"Organization login; not case sensitive.","examples":["northwind-labs"],"title":"Org","type":"string"},"page":{"default":1,"description":"Which page of results to return, counting from 1.","examples":["1","3"],"title":"Page","type":"integer"},"per_page":{"default":1,"description":"How many results to put on one page; GitHub caps this at 100.","examples":["25","100"],"title":"Per Page","type":"integer"},"sort":{"default":"created","description":"Field to sort by.","enum":["created","updated","pushed","full_name"],"title":"Sort","type":"string"},"type":{"default":"all","description":"Which kind of repositories to include.","enum":["all","public","private","forks","sources","member"],"examples":["sources"],"title":"Type","type":"string"}},"required":["org"],"title":"ListOrganizationRepositoriesRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The page of repositories.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"ListOrganizationRepositoriesResponseWrapper","type":"object"}"#,
     };
+}
+
+/// Field to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum Sort {
+    /// `created`
+    Created,
+    /// `updated`
+    Updated,
+    /// `pushed`
+    Pushed,
+    /// `full_name`
+    FullName,
+}
+
+/// Which kind of repositories to include.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum ListOrganizationRepositoriesType {
+    /// `all`
+    All,
+    /// `public`
+    Public,
+    /// `private`
+    Private,
+    /// `forks`
+    Forks,
+    /// `sources`
+    Sources,
+    /// `member`
+    Member,
 }
 
 /// List pull requests.
@@ -4050,6 +4570,22 @@ impl Tool for ListRepositoriesForTheAuthenticatedUserInput {
     };
 }
 
+/// Which relationship to the repositories to include.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum ListRepositoriesForTheAuthenticatedUserType {
+    /// `all`
+    All,
+    /// `owner`
+    Owner,
+    /// `public`
+    Public,
+    /// `private`
+    Private,
+    /// `member`
+    Member,
+}
+
 /// List repository issues.
 ///
 /// Lists issues and pull requests of a repository, filtered by state, labels, people and time.
@@ -4238,6 +4774,30 @@ pub struct ListRepositoryIssuesOutput {
     pub issues: Vec<Issue>,
 }
 
+/// Field to sort by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum ListRepositoryIssuesSort {
+    /// `created`
+    Created,
+    /// `updated`
+    Updated,
+    /// `comments`
+    Comments,
+}
+
+/// Which issues to include.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum ListRepositoryIssuesState {
+    /// `open`
+    Open,
+    /// `closed`
+    Closed,
+    /// `all`
+    All,
+}
+
 /// Lock an issue.
 ///
 /// Locks an issue's conversation so that only collaborators can comment.
@@ -4307,6 +4867,21 @@ impl Tool for LockAnIssueInput {
         input_schema: r#"{"description":"Arguments for locking an issue.","properties":{"issue_number":{"description":"Per-repository issue number, the one shown after `#`.","examples":[7,2048],"title":"Issue Number","type":"integer"},"lock_reason":{"description":"Reason shown on the timeline.","enum":["off-topic","too heated","resolved","spam"],"examples":["too heated"],"title":"Lock Reason","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"}},"required":["owner","repo","issue_number"],"title":"LockAnIssueRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"GitHub's reply; empty because the API answers 204.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"LockAnIssueResponseWrapper","type":"object"}"#,
     };
+}
+
+/// Reason shown on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "kebab-case")]
+pub enum LockAnIssueLockReason {
+    /// `off-topic`
+    OffTopic,
+    /// `too heated`
+    #[serde(rename = "too heated")]
+    TooHeated,
+    /// `resolved`
+    Resolved,
+    /// `spam`
+    Spam,
 }
 
 /// Merge a pull request.
@@ -4425,6 +5000,18 @@ pub struct MergeAPullRequestOutput {
     ///
     /// Must be matches `^[0-9a-f]{40}$`.
     pub sha: Option<String>,
+}
+
+/// How to combine the commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum MergeAPullRequestMergeMethod {
+    /// `merge`
+    Merge,
+    /// `squash`
+    Squash,
+    /// `rebase`
+    Rebase,
 }
 
 /// Move a project card.
@@ -4606,6 +5193,47 @@ pub struct SearchIssuesAndPullRequestsOutput {
     ///
     /// Must be at least 0.
     pub total_count: i64,
+}
+
+/// Direction of the sort.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum SearchIssuesAndPullRequestsOrder {
+    /// `desc`
+    Desc,
+    /// `asc`
+    Asc,
+}
+
+/// Field to sort by; best match when omitted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "kebab-case")]
+pub enum SearchIssuesAndPullRequestsSort {
+    /// `comments`
+    Comments,
+    /// `reactions`
+    Reactions,
+    /// `reactions-+1`
+    #[serde(rename = "reactions-+1")]
+    ReactionsPlus1,
+    /// `reactions--1`
+    #[serde(rename = "reactions--1")]
+    ReactionsMinus1,
+    /// `reactions-smile`
+    ReactionsSmile,
+    /// `reactions-thinking_face`
+    #[serde(rename = "reactions-thinking_face")]
+    ReactionsThinkingFace,
+    /// `reactions-heart`
+    ReactionsHeart,
+    /// `reactions-tada`
+    ReactionsTada,
+    /// `interactions`
+    Interactions,
+    /// `created`
+    Created,
+    /// `updated`
+    Updated,
 }
 
 /// Star a repository for the authenticated user.
@@ -4806,6 +5434,18 @@ impl Tool for UpdateAnIssueInput {
     };
 }
 
+/// Why the state changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
+pub enum UpdateAnIssueStateReason {
+    /// `completed`
+    Completed,
+    /// `not_planned`
+    NotPlanned,
+    /// `reopened`
+    Reopened,
+}
+
 /// Update a code scanning alert.
 ///
 /// Dismisses or reopens a code scanning alert, recording a reason when dismissing.
@@ -4895,509 +5535,6 @@ impl Tool for UpdateACodeScanningAlertInput {
         input_schema: r#"{"description":"Arguments for changing a code scanning alert's state.","properties":{"alert_number":{"description":"Number of the alert in the repository.","examples":[17],"title":"Alert Number","type":"integer"},"dismissed_comment":{"description":"Note explaining the dismissal.","examples":["Input is validated upstream."],"title":"Dismissed Comment","type":"string"},"dismissed_reason":{"description":"Why the alert is dismissed; needed when dismissing.","enum":["None","false positive","won't fix","used in tests"],"examples":["won't fix"],"title":"Dismissed Reason","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"state":{"description":"New state of the alert.","enum":["open","dismissed"],"examples":["dismissed"],"title":"State","type":"string"}},"required":["owner","repo","alert_number","state"],"title":"UpdateACodeScanningAlertRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The alert after the change.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"UpdateACodeScanningAlertResponseWrapper","type":"object"}"#,
     };
-}
-
-/// Outcome; needed once the status is completed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum CreateACheckRunConclusion {
-    /// `action_required`
-    ActionRequired,
-    /// `cancelled`
-    Cancelled,
-    /// `failure`
-    Failure,
-    /// `neutral`
-    Neutral,
-    /// `success`
-    Success,
-    /// `skipped`
-    Skipped,
-    /// `stale`
-    Stale,
-    /// `timed_out`
-    TimedOut,
-}
-
-/// Current phase of the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum CreateACheckRunStatus {
-    /// `queued`
-    Queued,
-    /// `in_progress`
-    InProgress,
-    /// `completed`
-    Completed,
-    /// `waiting`
-    Waiting,
-    /// `requested`
-    Requested,
-    /// `pending`
-    Pending,
-}
-
-/// Build the codespace from this pull request instead of a repository id.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct PullRequestPayload {
-    /// Which pull request to base the codespace on.
-    pub pull_request_number: i64,
-    /// Numeric id of the repository holding it.
-    pub repository_id: i64,
-}
-
-/// Whether the milestone starts open or closed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum CreateAMilestoneState {
-    /// `open`
-    Open,
-    /// `closed`
-    Closed,
-}
-
-/// Default body of merge commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitMessage {
-    /// `PR_BODY`
-    PrBody,
-    /// `PR_TITLE`
-    PrTitle,
-    /// `BLANK`
-    Blank,
-}
-
-/// Default title of merge commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitTitle {
-    /// `PR_TITLE`
-    PrTitle,
-    /// `MERGE_MESSAGE`
-    MergeMessage,
-}
-
-/// Default body of squash commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage {
-    /// `PR_BODY`
-    PrBody,
-    /// `COMMIT_MESSAGES`
-    CommitMessages,
-    /// `BLANK`
-    Blank,
-}
-
-/// Default title of squash commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle {
-    /// `PR_TITLE`
-    PrTitle,
-    /// `COMMIT_OR_PR_TITLE`
-    CommitOrPrTitle,
-}
-
-/// Whether the rules are off, enforced, or only evaluated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum CreateARepositoryRulesetEnforcement {
-    /// `disabled`
-    Disabled,
-    /// `active`
-    Active,
-    /// `evaluate`
-    Evaluate,
-}
-
-/// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct PullRequestRuleParameters {
-    /// Drop approvals when new commits are pushed.
-    pub dismiss_stale_reviews_on_push: bool,
-    /// Need a code owner's approval.
-    pub require_code_owner_review: bool,
-    /// The last push must be approved by someone else.
-    pub require_last_push_approval: bool,
-    /// Approvals needed before merging.
-    ///
-    /// Must be at least 0, at most 10.
-    pub required_approving_review_count: i64,
-    /// All review threads must be resolved.
-    pub required_review_thread_resolution: bool,
-}
-
-/// Changes must arrive through a reviewed pull request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct PullRequestRule {
-    /// Settings of this rule.
-    pub parameters: PullRequestRuleParameters,
-}
-
-/// One required check.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct StatusCheckConfiguration {
-    /// Name of the check as reported to GitHub.
-    ///
-    /// Must be at least 1 characters.
-    pub context: String,
-    /// Only accept the check from this app.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub integration_id: Option<i64>,
-}
-
-/// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct RequiredStatusChecksRuleParameters {
-    /// Checks that must succeed.
-    ///
-    /// Must be at least 1 items.
-    pub required_status_checks: Vec<StatusCheckConfiguration>,
-    /// The branch must be up to date before merging.
-    pub strict_required_status_checks_policy: bool,
-}
-
-/// Named checks must pass before merging.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct RequiredStatusChecksRule {
-    /// Settings of this rule.
-    pub parameters: RequiredStatusChecksRuleParameters,
-}
-
-/// How the pattern is applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum CommitMessagePatternRuleParametersOperator {
-    /// `starts_with`
-    StartsWith,
-    /// `ends_with`
-    EndsWith,
-    /// `contains`
-    Contains,
-    /// `regex`
-    Regex,
-}
-
-/// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct CommitMessagePatternRuleParameters {
-    /// Label shown for the rule.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    /// Reverse the match: messages must not match.
-    ///
-    /// Default: `false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub negate: Option<bool>,
-    /// How the pattern is applied.
-    pub operator: CommitMessagePatternRuleParametersOperator,
-    /// Text or expression to look for.
-    ///
-    /// Must be at least 1 characters, at most 1024 characters.
-    pub pattern: String,
-}
-
-/// Commit messages must match a pattern.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct CommitMessagePatternRule {
-    /// Settings of this rule.
-    pub parameters: CommitMessagePatternRuleParameters,
-}
-
-/// The `rules` value of [`CreateARepositoryRulesetInput`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", tag = "type")]
-pub enum CreateARepositoryRulesetRulesItem {
-    /// `type: creation`
-    #[serde(rename = "creation")]
-    Creation,
-    /// `type: deletion`
-    #[serde(rename = "deletion")]
-    Deletion,
-    /// `type: required_linear_history`
-    #[serde(rename = "required_linear_history")]
-    RequiredLinearHistory,
-    /// `type: pull_request`
-    #[serde(rename = "pull_request")]
-    PullRequest(Box<PullRequestRule>),
-    /// `type: required_status_checks`
-    #[serde(rename = "required_status_checks")]
-    RequiredStatusChecks(Box<RequiredStatusChecksRule>),
-    /// `type: commit_message_pattern`
-    #[serde(rename = "commit_message_pattern")]
-    CommitMessagePattern(Box<CommitMessagePatternRule>),
-}
-
-/// Kind of ref the rules protect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum CreateARepositoryRulesetTarget {
-    /// `branch`
-    Branch,
-    /// `tag`
-    Tag,
-}
-
-/// A comment placed on a line or line range of the diff.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct ReviewComment {
-    /// Comment text.
-    pub body: String,
-    /// Diff line to comment on (last line when commenting on a range).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub line: Option<i64>,
-    /// File the comment belongs to, relative to the repository root.
-    pub path: String,
-    /// Which side of a split diff the line is on.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub side: Option<SideEnm>,
-    /// First line of a multi-line comment.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_line: Option<i64>,
-    /// Side of `start_line` in a split diff.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub start_side: Option<SideEnm>,
-}
-
-/// Which side of a split diff the line is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum SideEnm {
-    /// `LEFT`
-    Left,
-    /// `RIGHT`
-    Right,
-}
-
-/// Verdict to submit; leave empty to keep the review pending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum EventEnm {
-    /// `APPROVE`
-    Approve,
-    /// `REQUEST_CHANGES`
-    RequestChanges,
-    /// `COMMENT`
-    Comment,
-}
-
-/// Kind of object being tagged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum CreateATagObjectType {
-    /// `commit`
-    Commit,
-    /// `tree`
-    Tree,
-    /// `blob`
-    Blob,
-}
-
-/// Which emoji to react with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum Content {
-    /// `+1`
-    #[serde(rename = "+1")]
-    Plus1,
-    /// `-1`
-    #[serde(rename = "-1")]
-    Minus1,
-    /// `laugh`
-    Laugh,
-    /// `confused`
-    Confused,
-    /// `heart`
-    Heart,
-    /// `hooray`
-    Hooray,
-    /// `rocket`
-    Rocket,
-    /// `eyes`
-    Eyes,
-}
-
-/// Sort order; only used together with `sort`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum Direction {
-    /// `asc`
-    Asc,
-    /// `desc`
-    Desc,
-}
-
-/// Field to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum ListIssueCommentsForARepositorySort {
-    /// `created`
-    Created,
-    /// `updated`
-    Updated,
-}
-
-/// Field to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum Sort {
-    /// `created`
-    Created,
-    /// `updated`
-    Updated,
-    /// `pushed`
-    Pushed,
-    /// `full_name`
-    FullName,
-}
-
-/// Which kind of repositories to include.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum ListOrganizationRepositoriesType {
-    /// `all`
-    All,
-    /// `public`
-    Public,
-    /// `private`
-    Private,
-    /// `forks`
-    Forks,
-    /// `sources`
-    Sources,
-    /// `member`
-    Member,
-}
-
-/// Which relationship to the repositories to include.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum ListRepositoriesForTheAuthenticatedUserType {
-    /// `all`
-    All,
-    /// `owner`
-    Owner,
-    /// `public`
-    Public,
-    /// `private`
-    Private,
-    /// `member`
-    Member,
-}
-
-/// Field to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum ListRepositoryIssuesSort {
-    /// `created`
-    Created,
-    /// `updated`
-    Updated,
-    /// `comments`
-    Comments,
-}
-
-/// Which issues to include.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum ListRepositoryIssuesState {
-    /// `open`
-    Open,
-    /// `closed`
-    Closed,
-    /// `all`
-    All,
-}
-
-/// Reason shown on the timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "kebab-case")]
-pub enum LockAnIssueLockReason {
-    /// `off-topic`
-    OffTopic,
-    /// `too heated`
-    #[serde(rename = "too heated")]
-    TooHeated,
-    /// `resolved`
-    Resolved,
-    /// `spam`
-    Spam,
-}
-
-/// How to combine the commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum MergeAPullRequestMergeMethod {
-    /// `merge`
-    Merge,
-    /// `squash`
-    Squash,
-    /// `rebase`
-    Rebase,
-}
-
-/// Direction of the sort.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum SearchIssuesAndPullRequestsOrder {
-    /// `desc`
-    Desc,
-    /// `asc`
-    Asc,
-}
-
-/// Field to sort by; best match when omitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "kebab-case")]
-pub enum SearchIssuesAndPullRequestsSort {
-    /// `comments`
-    Comments,
-    /// `reactions`
-    Reactions,
-    /// `reactions-+1`
-    #[serde(rename = "reactions-+1")]
-    ReactionsPlus1,
-    /// `reactions--1`
-    #[serde(rename = "reactions--1")]
-    ReactionsMinus1,
-    /// `reactions-smile`
-    ReactionsSmile,
-    /// `reactions-thinking_face`
-    #[serde(rename = "reactions-thinking_face")]
-    ReactionsThinkingFace,
-    /// `reactions-heart`
-    ReactionsHeart,
-    /// `reactions-tada`
-    ReactionsTada,
-    /// `interactions`
-    Interactions,
-    /// `created`
-    Created,
-    /// `updated`
-    Updated,
-}
-
-/// Why the state changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
-pub enum UpdateAnIssueStateReason {
-    /// `completed`
-    Completed,
-    /// `not_planned`
-    NotPlanned,
-    /// `reopened`
-    Reopened,
 }
 
 /// Why the alert is dismissed; needed when dismissing.

@@ -2008,6 +2008,48 @@ pub struct PatchLabelOutputColor {
     pub text_color: Option<String>,
 }
 
+/// New colors; leave out to keep the current ones.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+pub struct PatchLabelColor {
+    /// Background color as `#rrggbb`, from Gmail's fixed palette.
+    ///
+    /// Example: `"#16a766"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub background_color: Option<String>,
+    /// Text color as `#rrggbb`, from Gmail's fixed palette.
+    ///
+    /// Example: `"#fad165"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_color: Option<String>,
+}
+
+impl PatchLabelColor {
+    /// Creates the arguments; every parameter is optional and set with the methods below.
+    pub fn new() -> Self {
+        Self {
+            background_color: None,
+            text_color: None,
+        }
+    }
+    /// Sets the optional `backgroundColor` parameter.
+    pub fn background_color(mut self, value: impl Into<String>) -> Self {
+        self.background_color = Some(value.into());
+        self
+    }
+    /// Sets the optional `textColor` parameter.
+    pub fn text_color(mut self, value: impl Into<String>) -> Self {
+        self.text_color = Some(value.into());
+        self
+    }
+}
+
+impl Default for PatchLabelColor {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// Remove label.
 ///
 /// Deletes a user label and takes it off every message and thread.
@@ -2215,20 +2257,4 @@ pub struct ReplyToThreadOutputResponseData {
     pub label_ids: Option<Vec<String>>,
     /// Conversation the message belongs to.
     pub thread_id: String,
-}
-
-/// New colors; leave out to keep the current ones.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
-pub struct PatchLabelColor {
-    /// Background color as `#rrggbb`, from Gmail's fixed palette.
-    ///
-    /// Example: `"#16a766"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub background_color: Option<String>,
-    /// Text color as `#rrggbb`, from Gmail's fixed palette.
-    ///
-    /// Example: `"#fad165"`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub text_color: Option<String>,
 }

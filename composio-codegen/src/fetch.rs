@@ -1,0 +1,247 @@
+//! Fetching from the Composio API: options, progress reporting and the errors of the live
+//! commands.
+//!
+//! Requests go through [`composio_typed::Client`] and its catalog reads, so schema fetching
+//! shares the runtime's single HTTP layer and retry policy (429 and 5xx retried with backoff,
+//! `Retry-After` honoured). What this module adds is concurrency: toolkits are fetched at the
+//! same time, and so are the pages of one toolkit when the server's cursors can be predicted
+//! and checked (see [`crate::source::ApiSource`]), all under one bound on requests in flight.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use composio_typed::catalog::MAX_PAGE_SIZE;
+
+/// How to fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FetchOptions {
+    /// Tools per page of `GET /tools`, 1 to 1000 (default 1000, the API's maximum).
+    pub page_size: u32,
+    /// Requests in flight at once, across all toolkits and pages (default 8).
+    pub concurrency: usize,
+    /// Fetch the pages of one toolkit concurrently when the server's cursors can be predicted
+    /// (default on). Every predicted cursor is checked against the `next_cursor` the server
+    /// returns, and any mismatch falls back to following cursors one page at a time, so this
+    /// never changes what is fetched.
+    pub concurrent_pages: bool,
+}
+
+impl Default for FetchOptions {
+    fn default() -> Self {
+        FetchOptions { page_size: MAX_PAGE_SIZE, concurrency: 8, concurrent_pages: true }
+    }
+}
+
+/// Receives progress of fetches. Methods are called from several tasks at once.
+pub trait Progress: Send + Sync {
+    /// Fetching `toolkit` at `requested` (a version id or `latest`) began.
+    fn started(&self, toolkit: &str, requested: &str) {
+        let _ = (toolkit, requested);
+    }
+    /// A page arrived: `fetched` tools of `version` so far, of `total` when the server said.
+    fn page(&self, toolkit: &str, version: &str, fetched: usize, total: Option<u64>) {
+        let _ = (toolkit, version, fetched, total);
+    }
+    /// All `tools` of `version` arrived, in `pages` pages.
+    fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
+        let _ = (toolkit, version, tools, pages);
+    }
+    /// Something worth telling that is not an error (a fallback, a retry strategy change).
+    fn note(&self, toolkit: &str, message: &str) {
+        let _ = (toolkit, message);
+    }
+    /// Every fetch is over; clear any display.
+    fn done(&self) {}
+}
+
+/// Reports nothing.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// One plain line per finished toolkit on stderr: for logs and CI, where a bar would be noise.
+#[derive(Debug, Default)]
+pub struct LineProgress {
+    out: Mutex<()>,
+}
+
+impl LineProgress {
+    /// Lines on stderr.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn line(&self, text: &str) {
+        let _guard = self.out.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
+}
+
+impl Progress for LineProgress {
+    fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
+        self.line(&format!("fetched {toolkit} {version}: {tools} tools ({})", pages_text(pages)));
+    }
+
+    fn note(&self, toolkit: &str, message: &str) {
+        self.line(&format!("note: {toolkit}: {message}"));
+    }
+}
+
+/// A progress bar per toolkit, for a terminal.
+pub struct BarProgress {
+    multi: indicatif::MultiProgress,
+    bars: Mutex<BTreeMap<String, indicatif::ProgressBar>>,
+}
+
+impl std::fmt::Debug for BarProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BarProgress").finish_non_exhaustive()
+    }
+}
+
+impl Default for BarProgress {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BarProgress {
+    /// Bars drawn on stderr.
+    pub fn new() -> Self {
+        BarProgress { multi: indicatif::MultiProgress::new(), bars: Mutex::new(BTreeMap::new()) }
+    }
+
+    fn bar(&self, toolkit: &str) -> indicatif::ProgressBar {
+        let mut bars = self.bars.lock().unwrap_or_else(|e| e.into_inner());
+        bars.entry(toolkit.to_owned())
+            .or_insert_with(|| {
+                let bar = self.multi.add(indicatif::ProgressBar::new_spinner());
+                let style =
+                    indicatif::ProgressStyle::with_template("{spinner} {prefix:<20} {wide_bar} {pos}/{len} {msg}")
+                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+                bar.set_style(style);
+                bar.set_prefix(toolkit.to_owned());
+                bar.enable_steady_tick(Duration::from_millis(120));
+                bar
+            })
+            .clone()
+    }
+}
+
+impl Progress for BarProgress {
+    fn started(&self, toolkit: &str, requested: &str) {
+        self.bar(toolkit).set_message(format!("resolving {requested}"));
+    }
+
+    fn page(&self, toolkit: &str, version: &str, fetched: usize, total: Option<u64>) {
+        let bar = self.bar(toolkit);
+        if let Some(total) = total {
+            bar.set_length(total.max(fetched as u64));
+        }
+        bar.set_position(fetched as u64);
+        bar.set_message(version.to_owned());
+    }
+
+    fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
+        let bar = self.bar(toolkit);
+        bar.set_length(tools as u64);
+        bar.set_position(tools as u64);
+        bar.finish_with_message(format!("{version} ({})", pages_text(pages)));
+    }
+
+    fn note(&self, toolkit: &str, message: &str) {
+        let _ = self.multi.println(format!("note: {toolkit}: {message}"));
+    }
+
+    fn done(&self) {
+        let _ = self.multi.clear();
+    }
+}
+
+/// What can go wrong while fetching, pinning, updating or checking drift.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum FetchError {
+    /// Generation, the cache or the lock failed.
+    #[error(transparent)]
+    Generate(#[from] crate::Error),
+    /// Fetching was needed and no API key is configured; the message says what to do.
+    #[error("{0}")]
+    NoApiKey(String),
+    /// The API does not know the toolkit (404).
+    #[error("unknown toolkit `{toolkit}`: the Composio API answered: {message}")]
+    UnknownToolkit {
+        /// The toolkit slug as given.
+        toolkit: String,
+        /// The API's message.
+        message: String,
+    },
+    /// The toolkit exists but not at the requested version.
+    #[error("toolkit `{toolkit}` has no version `{version}`; available: {}", available_text(.available))]
+    UnknownVersion {
+        /// The toolkit slug.
+        toolkit: String,
+        /// The version asked for.
+        version: String,
+        /// The versions the API lists, newest first.
+        available: Vec<String>,
+    },
+    /// A request failed (after the client's retries).
+    #[error("{toolkit}: {request}: {source}{}", hint(.source))]
+    Api {
+        /// The toolkit being fetched.
+        toolkit: String,
+        /// The request, `GET /toolkits/github?version=latest`.
+        request: String,
+        /// The client's error.
+        #[source]
+        source: Box<composio_typed::Error>,
+    },
+    /// An answer the protocol does not allow.
+    #[error("{toolkit}: {message}")]
+    InvalidAnswer {
+        /// The toolkit being fetched.
+        toolkit: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Invalid arguments or configuration.
+    #[error("{0}")]
+    Usage(String),
+    /// A fetch or generation task panicked: a bug, reported instead of propagated.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+fn pages_text(pages: usize) -> String {
+    if pages == 1 { "1 page".to_owned() } else { format!("{pages} pages") }
+}
+
+fn available_text(available: &[String]) -> String {
+    if available.is_empty() { "none listed".to_owned() } else { available.join(", ") }
+}
+
+fn hint(source: &composio_typed::Error) -> &'static str {
+    match source.status() {
+        Some(401 | 403) => " (check COMPOSIO_API_KEY)",
+        _ => "",
+    }
+}
+
+impl From<FetchError> for crate::Error {
+    /// For [`crate::source::SchemaSource`], whose callers expect the generator's error: API
+    /// failures become I/O errors on the API's address, with the fetch error as their source.
+    fn from(e: FetchError) -> Self {
+        match e {
+            FetchError::Generate(e) => e,
+            FetchError::UnknownToolkit { toolkit, message } => {
+                crate::Error::UnknownToolkit { toolkit, hint: format!("the Composio API answered: {message}") }
+            }
+            FetchError::NoApiKey(message) | FetchError::Usage(message) => crate::Error::Usage(message),
+            other => crate::Error::Io { path: "Composio API".into(), source: std::io::Error::other(other) },
+        }
+    }
+}
