@@ -25,16 +25,32 @@ pub struct ToolDef {
     pub toolkit_name: Option<String>,
     /// The toolkit version the definition belongs to, when the definition carries it.
     pub version: Option<String>,
-    /// JSON Schema of the arguments.
-    pub input_parameters: Value,
-    /// JSON Schema of the whole response envelope (`data`, `error`, `successful`).
-    pub output_parameters: Value,
     /// Hints (`readOnlyHint`, …) and categories.
     pub tags: Vec<String>,
     /// Whether Composio marks the tool deprecated.
     pub deprecated: bool,
-    /// The definition exactly as it was read, for the schema cache.
+    /// The definition exactly as it was read: the schema cache stores it as served, and the
+    /// schemas are read out of it rather than copied.
     pub raw: Value,
+}
+
+/// What a definition without `output_parameters` has for them.
+static NO_SCHEMA: std::sync::LazyLock<Value> = std::sync::LazyLock::new(|| Value::Object(Map::new()));
+
+impl ToolDef {
+    /// JSON Schema of the arguments (checked to be an object when the definition was read).
+    pub fn input_parameters(&self) -> &Value {
+        &self.raw["input_parameters"]
+    }
+
+    /// JSON Schema of the whole response envelope (`data`, `error`, `successful`); an empty
+    /// schema when the definition has none.
+    pub fn output_parameters(&self) -> &Value {
+        match self.raw.get("output_parameters") {
+            Some(schema @ Value::Object(_)) => schema,
+            _ => &NO_SCHEMA,
+        }
+    }
 }
 
 /// Reads tool definitions out of a JSON document: an array of tools, one tool, or a paginated
@@ -42,32 +58,45 @@ pub struct ToolDef {
 ///
 /// `origin` names the document in errors (a file path, a URL).
 pub fn parse_document(origin: &str, doc: &Value) -> Result<Vec<ToolDef>> {
-    let (items, base) = match doc {
-        Value::Array(items) => (items.as_slice(), String::new()),
-        Value::Object(map) if map.get("items").is_some_and(Value::is_array) => {
-            (map["items"].as_array().map(Vec::as_slice).unwrap_or_default(), "/items".to_owned())
-        }
-        Value::Object(map) if map.contains_key("slug") => (std::slice::from_ref(doc), String::new()),
-        _ => {
-            return Err(Error::Definition {
-                origin: origin.to_owned(),
-                pointer: String::new(),
-                message: "expected a tool, an array of tools, or an object with an `items` array".into(),
-            });
-        }
+    parse_document_owned(origin, doc.clone())
+}
+
+/// [`parse_document`] for a document the caller no longer needs: each tool definition is
+/// moved, not copied.
+pub fn parse_document_owned(origin: &str, doc: Value) -> Result<Vec<ToolDef>> {
+    let shape_error = || Error::Definition {
+        origin: origin.to_owned(),
+        pointer: String::new(),
+        message: "expected a tool, an array of tools, or an object with an `items` array".into(),
     };
-    let single = matches!(doc, Value::Object(map) if map.contains_key("slug"));
+    // Pointers index into arrays (`/3`, `/items/3`); a single tool is the document itself.
+    let (items, base, single) = match doc {
+        Value::Array(items) => (items, "", false),
+        Value::Object(mut map) => match map.remove("items") {
+            Some(Value::Array(items)) => (items, "/items", false),
+            other => {
+                if let Some(value) = other {
+                    map.insert("items".into(), value);
+                }
+                if !map.contains_key("slug") {
+                    return Err(shape_error());
+                }
+                (vec![Value::Object(map)], "", true)
+            }
+        },
+        _ => return Err(shape_error()),
+    };
     items
-        .iter()
+        .into_iter()
         .enumerate()
         .map(|(i, item)| {
-            let pointer = if single { base.clone() } else { format!("{base}/{i}") };
+            let pointer = if single { base.to_owned() } else { format!("{base}/{i}") };
             parse_tool(origin, &pointer, item)
         })
         .collect()
 }
 
-fn parse_tool(origin: &str, pointer: &str, value: &Value) -> Result<ToolDef> {
+fn parse_tool(origin: &str, pointer: &str, value: Value) -> Result<ToolDef> {
     let fail = |field: &str, message: &str| Error::Definition {
         origin: origin.to_owned(),
         pointer: format!("{pointer}{field}"),
@@ -108,16 +137,15 @@ fn parse_tool(origin: &str, pointer: &str, value: &Value) -> Result<ToolDef> {
         },
         Some(_) => return Err(fail("/toolkit", "`toolkit` must be an object or a string")),
     };
-    let input_parameters = match obj.get("input_parameters") {
-        Some(v @ Value::Object(_)) => v.clone(),
+    match obj.get("input_parameters") {
+        Some(Value::Object(_)) => {}
         Some(_) => return Err(fail("/input_parameters", "`input_parameters` must be a JSON Schema object")),
         None => return Err(fail("/input_parameters", "missing `input_parameters`")),
-    };
-    let output_parameters = match obj.get("output_parameters") {
-        Some(v @ Value::Object(_)) => v.clone(),
-        None | Some(Value::Null) => Value::Object(Map::new()),
+    }
+    match obj.get("output_parameters") {
+        None | Some(Value::Null | Value::Object(_)) => {}
         Some(_) => return Err(fail("/output_parameters", "`output_parameters` must be a JSON Schema object")),
-    };
+    }
     let tags = match obj.get("tags") {
         None | Some(Value::Null) => Vec::new(),
         Some(Value::Array(items)) => items
@@ -131,19 +159,7 @@ fn parse_tool(origin: &str, pointer: &str, value: &Value) -> Result<ToolDef> {
     };
     let deprecated = obj.get("is_deprecated").and_then(Value::as_bool).unwrap_or(false)
         || value.pointer("/deprecated/is_deprecated").and_then(Value::as_bool).unwrap_or(false);
-    Ok(ToolDef {
-        slug,
-        name,
-        description,
-        toolkit,
-        toolkit_name,
-        version,
-        input_parameters,
-        output_parameters,
-        tags,
-        deprecated,
-        raw: value.clone(),
-    })
+    Ok(ToolDef { slug, name, description, toolkit, toolkit_name, version, tags, deprecated, raw: value })
 }
 
 fn valid_slug(s: &str) -> bool {

@@ -62,8 +62,8 @@ pub fn schema_hash(tools: &[ToolDef]) -> String {
             "description": tool.description,
             "tags": tool.tags,
             "deprecated": tool.deprecated,
-            "input_parameters": tool.input_parameters,
-            "output_parameters": tool.output_parameters,
+            "input_parameters": tool.input_parameters(),
+            "output_parameters": tool.output_parameters(),
         });
         hasher.update(consumed.to_string().as_bytes());
         hasher.update(b"\n");
@@ -76,8 +76,10 @@ pub fn schema_hash(tools: &[ToolDef]) -> String {
 #[derive(Default)]
 struct TypeSpace {
     types: Vec<TypeDef>,
-    /// Structural key → the type first built with that shape.
+    /// Model title and structure → the type first built with them.
     interned: HashMap<String, TypeId>,
+    /// Structure alone → the first type of that structure.
+    by_shape: HashMap<String, TypeId>,
 }
 
 /// One schema document being converted.
@@ -95,13 +97,13 @@ struct DocCx<'a> {
 impl TypeSpace {
     fn tool(&mut self, tool: &ToolDef, function: String, warnings: &mut Vec<Warning>) -> Result<ToolIr> {
         let base = function.trim_start_matches('_').to_upper_camel_case();
-        let input_doc = schema::parse_document(&tool.slug, "/input_parameters", &tool.input_parameters, warnings)?;
-        let output_doc = schema::parse_document(&tool.slug, "/output_parameters", &tool.output_parameters, warnings)?;
+        let input_doc = schema::parse_document(&tool.slug, "/input_parameters", tool.input_parameters(), warnings)?;
+        let output_doc = schema::parse_document(&tool.slug, "/output_parameters", tool.output_parameters(), warnings)?;
 
-        let mut cx = DocCx::new(&tool.slug, Role::Input, &input_doc, &tool.input_parameters);
+        let mut cx = DocCx::new(&tool.slug, Role::Input, &input_doc, tool.input_parameters());
         let input = self.input_root(&mut cx, &format!("{base}Input"))?;
 
-        let mut cx = DocCx::new(&tool.slug, Role::Output, &output_doc, &tool.output_parameters);
+        let mut cx = DocCx::new(&tool.slug, Role::Output, &output_doc, tool.output_parameters());
         let output = self.output_root(&mut cx, &format!("{base}Output"))?;
 
         Ok(ToolIr {
@@ -113,8 +115,8 @@ impl TypeSpace {
             function,
             input,
             output,
-            input_schema: tool.input_parameters.to_string(),
-            output_schema: tool.output_parameters.to_string(),
+            input_schema: tool.input_parameters().to_string(),
+            output_schema: tool.output_parameters().to_string(),
         })
     }
 
@@ -180,14 +182,35 @@ impl TypeSpace {
     }
 
     /// Adds a type unless one of the same shape and role exists; returns the shared id.
+    ///
+    /// A shape is identified by its structure and, when it has one, its model title: `Team`
+    /// and `Label` with the same fields stay two types. A shape whose title only repeats its
+    /// property name (Pydantic titles every field) joins a same-shaped type of any title.
     fn intern(&mut self, def: TypeDef) -> TypeId {
-        let key = shape_key(&def);
+        let shape = shape_key(&def);
+        let title = model_title(&def.origin);
+        let key = format!("{title:?}|{shape}");
         if let Some(&id) = self.interned.get(&key) {
             return id;
+        }
+        if let Some(&id) = self.by_shape.get(&shape) {
+            let existing = model_title(&self.types[id].origin);
+            match (&title, existing) {
+                (None, _) => return id,
+                (Some(_), None) => {
+                    // The first one met had no name of its own; this one does.
+                    self.types[id].origin.title.clone_from(&def.origin.title);
+                    self.types[id].origin.role_in_parent.clone_from(&def.origin.role_in_parent);
+                    self.interned.insert(key, id);
+                    return id;
+                }
+                (Some(_), Some(_)) => {}
+            }
         }
         self.types.push(def);
         let id = self.types.len() - 1;
         self.interned.insert(key, id);
+        self.by_shape.entry(shape).or_insert(id);
         self.adopt(id);
         id
     }
@@ -363,6 +386,15 @@ impl TypeSpace {
             }
             let ty = self.ty(cx, def, role_in_parent)?;
             cx.converting.remove(name);
+            cx.defs.insert(name.to_owned(), ty.clone());
+            return Ok(ty);
+        }
+        if !def_is_recursive(cx.raw_defs, name) {
+            // Shared like any inline shape; the definition's name is the best name for it.
+            let ty = self.ty(cx, def, role_in_parent)?;
+            if let Ty::Named(id) = ty.strip_option() {
+                self.types[*id].origin.given.get_or_insert_with(|| name.to_owned());
+            }
             cx.defs.insert(name.to_owned(), ty.clone());
             return Ok(ty);
         }
@@ -594,6 +626,35 @@ fn is_model_title(title: &str, role: &str) -> bool {
     looks_like_model && !from_field && !envelope
 }
 
+/// Whether definition `name` reaches itself through `$ref`s.
+fn def_is_recursive(raw_defs: Option<&serde_json::Map<String, Value>>, name: &str) -> bool {
+    let Some(raw_defs) = raw_defs else { return false };
+    let mut pending = Vec::new();
+    if let Some(def) = raw_defs.get(name) {
+        collect_refs(def, &mut pending);
+    }
+    let mut seen = BTreeSet::new();
+    while let Some(next) = pending.pop() {
+        if next == name {
+            return true;
+        }
+        if seen.insert(next.clone())
+            && let Some(def) = raw_defs.get(&next)
+        {
+            collect_refs(def, &mut pending);
+        }
+    }
+    false
+}
+
+/// The title that names a model, not a field: `None` for Pydantic's title-cased field names.
+fn model_title(origin: &Origin) -> Option<String> {
+    let title = origin.title.as_deref()?;
+    let role = origin.role_in_parent.as_deref().unwrap_or_default();
+    let role = role.trim_end_matches("_item").trim_end_matches("_value");
+    is_model_title(title, role).then(|| title.to_owned())
+}
+
 /// The definitions `name` depends on, as canonical JSON: two documents share a definition's
 /// type only if everything it reaches is identical too.
 fn def_closure(raw_defs: Option<&serde_json::Map<String, Value>>, name: &str) -> String {
@@ -631,7 +692,7 @@ fn collect_refs(value: &Value, out: &mut Vec<String>) {
 }
 
 /// The structural identity of a type: everything that shows in its Rust definition except
-/// documentation.
+/// documentation and its name.
 fn shape_key(def: &TypeDef) -> String {
     let shape = match &def.kind {
         TypeKind::Struct(st) => {
@@ -654,9 +715,7 @@ fn shape_key(def: &TypeDef) -> String {
             format!("untagged[{}]", variants.join(","))
         }
     };
-    // The title is part of the identity so that same-shaped but differently named models
-    // (`Team` and `Label` with the same fields) stay apart.
-    format!("{:?}|{:?}|{shape}", def.role, def.origin.title)
+    format!("{:?}|{shape}", def.role)
 }
 
 /// Types directly nested in a type, in field order.

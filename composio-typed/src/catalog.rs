@@ -125,13 +125,19 @@ impl Client {
         }
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let url = self.query_url("/tools", &pairs)?;
-        let body = self.read(url, "composio.tools").await?;
-        let items = body.get("items").and_then(Value::as_array).cloned().ok_or_else(|| Error::InvalidResponse {
-            slug: None,
-            status: 200,
-            message: "a tools page without an `items` array".into(),
-            body: wire::snippet(Value::Object(body.clone()).to_string().as_bytes()),
-        })?;
+        let mut body = self.read(url, "composio.tools").await?;
+        // A page of a large toolkit is megabytes of schemas: move the items out, never copy.
+        let items = match body.remove("items") {
+            Some(Value::Array(items)) => items,
+            _ => {
+                return Err(Error::InvalidResponse {
+                    slug: None,
+                    status: 200,
+                    message: "a tools page without an `items` array".into(),
+                    body: wire::snippet(Value::Object(body).to_string().as_bytes()),
+                });
+            }
+        };
         Ok(Page {
             items,
             next_cursor: body.get("next_cursor").and_then(Value::as_str).filter(|c| !c.is_empty()).map(str::to_owned),

@@ -196,7 +196,7 @@ impl ApiSource {
                 message: format!("the API lists no tools for version {version}: there is nothing to generate"),
             });
         }
-        let defs = model::parse_document(&origin, &Value::Array(tools))?;
+        let defs = model::parse_document_owned(&origin, Value::Array(tools))?;
         let schemas = super::cache::toolkit_schemas(&origin, toolkit, version, defs)?;
         self.progress.finished(toolkit, version, count, pages);
         Ok(Fetched { schemas, pages, available_versions: resolved.available_versions.clone() })

@@ -96,7 +96,7 @@ pub(crate) fn read_tools(path: &Path) -> Result<Vec<ToolDef>> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
     let doc: serde_json::Value =
         serde_json::from_str(&text).map_err(|e| Error::Json { path: path.to_owned(), source: e })?;
-    model::parse_document(&path.display().to_string(), &doc)
+    model::parse_document_owned(&path.display().to_string(), doc)
 }
 
 fn not_pinned_hint(dir: &Path, lock: &Lock, toolkit: &str) -> String {

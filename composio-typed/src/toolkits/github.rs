@@ -687,7 +687,7 @@ pub struct CreateAnIssueCommentOutput {
     /// GraphQL global id of the comment.
     pub node_id: Option<String>,
     /// Per-emoji reaction totals.
-    pub reactions: Option<CreateAnIssueCommentOutputReactions>,
+    pub reactions: Option<ReactionRollup>,
     /// Last edit time.
     ///
     /// Format: `date-time`.
@@ -698,54 +698,6 @@ pub struct CreateAnIssueCommentOutput {
     pub url: Option<String>,
     /// Author of the comment.
     pub user: User,
-}
-
-/// Per-emoji reaction totals.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct CreateAnIssueCommentOutputReactions {
-    /// Thumbs-up count.
-    ///
-    /// Must be at least 0.
-    #[serde(rename = "+1")]
-    pub plus_1: Option<i64>,
-    /// Thumbs-down count.
-    ///
-    /// Must be at least 0.
-    #[serde(rename = "-1")]
-    pub minus_1: Option<i64>,
-    /// Confused count.
-    ///
-    /// Must be at least 0.
-    pub confused: Option<i64>,
-    /// Eyes count.
-    ///
-    /// Must be at least 0.
-    pub eyes: Option<i64>,
-    /// Heart count.
-    ///
-    /// Must be at least 0.
-    pub heart: Option<i64>,
-    /// Hooray count.
-    ///
-    /// Must be at least 0.
-    pub hooray: Option<i64>,
-    /// Laugh count.
-    ///
-    /// Must be at least 0.
-    pub laugh: Option<i64>,
-    /// Rocket count.
-    ///
-    /// Must be at least 0.
-    pub rocket: Option<i64>,
-    /// Sum of all reactions.
-    ///
-    /// Must be at least 0.
-    pub total_count: i64,
-    /// API link listing the individual reactions.
-    ///
-    /// Format: `uri`.
-    pub url: Option<String>,
 }
 
 /// Author of the comment.
@@ -1806,7 +1758,7 @@ pub struct CreateAReleaseOutput {
     /// Default: `[]`.
     pub assets: Vec<ReleaseAsset>,
     /// Who created the release.
-    pub author: Option<CreateAReleaseOutputAuthor>,
+    pub author: Option<User>,
     /// Release notes.
     pub body: Option<String>,
     /// Creation time.
@@ -1870,7 +1822,7 @@ pub struct ReleaseAsset {
     /// Upload state.
     pub state: ReleaseAssetState,
     /// Who uploaded the file, when known.
-    pub uploader: Option<ReleaseAssetUploader>,
+    pub uploader: Option<User>,
 }
 
 /// Upload state.
@@ -1904,48 +1856,6 @@ impl ReleaseAssetState {
             Self::Unknown(value) => value,
         }
     }
-}
-
-/// Who uploaded the file, when known.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct ReleaseAssetUploader {
-    /// Link to the avatar image.
-    ///
-    /// Format: `uri`.
-    pub avatar_url: Option<String>,
-    /// Profile page on github.com.
-    ///
-    /// Format: `uri`.
-    pub html_url: Option<String>,
-    /// Numeric account id.
-    pub id: i64,
-    /// Account handle.
-    pub login: String,
-    /// Kind of account.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
-}
-
-/// Who created the release.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde")]
-pub struct CreateAReleaseOutputAuthor {
-    /// Link to the avatar image.
-    ///
-    /// Format: `uri`.
-    pub avatar_url: Option<String>,
-    /// Profile page on github.com.
-    ///
-    /// Format: `uri`.
-    pub html_url: Option<String>,
-    /// Numeric account id.
-    pub id: i64,
-    /// Account handle.
-    pub login: String,
-    /// Kind of account.
-    #[serde(rename = "type")]
-    pub type_: Option<String>,
 }
 
 /// Create a repository for the authenticated user.

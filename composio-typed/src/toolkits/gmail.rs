@@ -271,13 +271,13 @@ pub struct CreateEmailDraftOutputResponseData {
     /// Draft id.
     pub id: String,
     /// Message held by the draft.
-    pub message: CreateEmailDraftOutputResponseDataMessage,
+    pub message: Message,
 }
 
 /// Message held by the draft.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
-pub struct CreateEmailDraftOutputResponseDataMessage {
+pub struct Message {
     /// Gmail id of the message.
     pub id: String,
     /// Labels Gmail put on the message.
@@ -633,7 +633,7 @@ impl Tool for FetchEmailsInput {
 #[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
 pub struct FetchEmailsOutput {
     /// Messages on this page.
-    pub messages: Vec<Message>,
+    pub messages: Vec<FetchEmailsOutputMessagesItem>,
     /// Pass back as `page_token` for the next page; empty at the end.
     pub next_page_token: String,
     /// Rough total number of matches.
@@ -645,7 +645,7 @@ pub struct FetchEmailsOutput {
 /// An email as Composio returns it, with decoded text and the raw MIME tree.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
-pub struct Message {
+pub struct FetchEmailsOutputMessagesItem {
     /// Attachments found in the MIME tree.
     ///
     /// Default: `[]`.
@@ -804,7 +804,7 @@ impl FetchMessageByMessageIdInput {
 }
 
 impl Tool for FetchMessageByMessageIdInput {
-    type Output = Message;
+    type Output = FetchEmailsOutputMessagesItem;
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID",
         name: "Fetch message by message ID",
@@ -1973,7 +1973,7 @@ impl Tool for PatchLabelInput {
 #[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
 pub struct PatchLabelOutput {
     /// Current colors.
-    pub color: Option<PatchLabelOutputColor>,
+    pub color: Option<LabelColor>,
     /// Label id.
     pub id: String,
     /// Visibility in the label list.
@@ -1992,20 +1992,6 @@ pub struct PatchLabelOutput {
     pub threads_unread: Option<i64>,
     /// `system` or `user`.
     pub type_: Option<String>,
-}
-
-/// Current colors.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
-pub struct PatchLabelOutputColor {
-    /// Background color as `#rrggbb`, from Gmail's fixed palette.
-    ///
-    /// Example: `"#16a766"`.
-    pub background_color: Option<String>,
-    /// Text color as `#rrggbb`, from Gmail's fixed palette.
-    ///
-    /// Example: `"#fad165"`.
-    pub text_color: Option<String>,
 }
 
 /// New colors; leave out to keep the current ones.
@@ -2242,19 +2228,5 @@ impl Tool for ReplyToThreadInput {
 #[serde(crate = "::composio_typed::serde")]
 pub struct ReplyToThreadOutput {
     /// The reply that was sent.
-    pub response_data: Option<ReplyToThreadOutputResponseData>,
-}
-
-/// The reply that was sent.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
-pub struct ReplyToThreadOutputResponseData {
-    /// Gmail id of the message.
-    pub id: String,
-    /// Labels Gmail put on the message.
-    ///
-    /// Default: `[]`.
-    pub label_ids: Option<Vec<String>>,
-    /// Conversation the message belongs to.
-    pub thread_id: String,
+    pub response_data: Option<Message>,
 }
