@@ -57,9 +57,9 @@ pub fn module(name: &str, files: &[&Path], toolkit: &str) -> (ModuleSource, Vec<
         .iter()
         .map(|summary| {
             let tool = defs.iter().find(|d| d.slug == summary.slug).unwrap();
-            let input = crate::instance::input_instance(&tool.input_parameters)
+            let input = crate::instance::input_instance(tool.input_parameters())
                 .unwrap_or_else(|e| panic!("{}: no valid arguments instance: {e}", tool.slug));
-            let output = crate::instance::output_instance(&tool.output_parameters)
+            let output = crate::instance::output_instance(tool.output_parameters())
                 .map(|r| r.unwrap_or_else(|e| panic!("{}: no valid data instance: {e}", tool.slug)));
             Case {
                 module: name.to_owned(),
