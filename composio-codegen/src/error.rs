@@ -68,6 +68,10 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
+    /// Fetching schemas from the Composio API failed.
+    #[cfg(feature = "live")]
+    #[error(transparent)]
+    Fetch(Box<crate::fetch::FetchError>),
     /// The generated tokens did not parse as Rust: a generator bug, reported, not panicked.
     #[error("internal error: generated code for toolkit `{toolkit}` does not parse: {message}")]
     Render {

@@ -232,8 +232,7 @@ fn hint(source: &composio_typed::Error) -> &'static str {
 }
 
 impl From<FetchError> for crate::Error {
-    /// For [`crate::source::SchemaSource`], whose callers expect the generator's error: API
-    /// failures become I/O errors on the API's address, with the fetch error as their source.
+    /// For [`crate::source::SchemaSource`], whose callers expect the generator's error.
     fn from(e: FetchError) -> Self {
         match e {
             FetchError::Generate(e) => e,
@@ -241,7 +240,7 @@ impl From<FetchError> for crate::Error {
                 crate::Error::UnknownToolkit { toolkit, hint: format!("the Composio API answered: {message}") }
             }
             FetchError::NoApiKey(message) | FetchError::Usage(message) => crate::Error::Usage(message),
-            other => crate::Error::Io { path: "Composio API".into(), source: std::io::Error::other(other) },
+            other => crate::Error::Fetch(Box::new(other)),
         }
     }
 }
