@@ -67,6 +67,37 @@ impl<'a> Target<'a> {
     }
 }
 
+/// The per-call overrides both kinds of call offer, on a struct with an `overrides` field.
+macro_rules! override_setters {
+    () => {
+        /// Runs on this toolkit version instead of the pinned or configured one. For a typed
+        /// call the server then validates against that version's schemas, which may no longer
+        /// match the generated types.
+        pub fn version(mut self, version: impl Into<String>) -> Self {
+            self.overrides.version = Some(version.into());
+            self
+        }
+
+        /// Allows this call to run on `latest`, however the version was chosen.
+        pub fn allow_latest(mut self) -> Self {
+            self.overrides.allow_latest = true;
+            self
+        }
+
+        /// Runs as this user instead of the client's.
+        pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
+            self.overrides.user_id = Some(user_id.into());
+            self
+        }
+
+        /// Runs through this connected account instead of the client's.
+        pub fn connected_account(mut self, id: impl Into<String>) -> Self {
+            self.overrides.connected_account = Some(id.into());
+            self
+        }
+    };
+}
+
 /// A typed tool call, ready to send: `.await` it, or adjust it first.
 ///
 /// ```no_run
@@ -107,31 +138,7 @@ impl Client {
 }
 
 impl<'a, T: Tool> Call<'a, T> {
-    /// Runs on this toolkit version instead of the one the types were generated from.
-    /// The server then validates against that version's schemas, which may differ.
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.overrides.version = Some(version.into());
-        self
-    }
-
-    /// Allows this call to run on `latest` (by [`Call::version`], client configuration or an
-    /// unversioned module).
-    pub fn allow_latest(mut self) -> Self {
-        self.overrides.allow_latest = true;
-        self
-    }
-
-    /// Runs as this user instead of the client's.
-    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.overrides.user_id = Some(user_id.into());
-        self
-    }
-
-    /// Runs through this connected account instead of the client's.
-    pub fn connected_account(mut self, id: impl Into<String>) -> Self {
-        self.overrides.connected_account = Some(id.into());
-        self
-    }
+    override_setters!();
 
     /// Sends the call and returns the typed output with the execution's details.
     pub async fn send_with_details(self) -> Result<Execution<T::Output>> {
@@ -184,12 +191,6 @@ pub struct UntypedCall<'a> {
 }
 
 impl<'a> UntypedCall<'a> {
-    /// The toolkit version to run.
-    pub fn version(mut self, version: impl Into<String>) -> Self {
-        self.overrides.version = Some(version.into());
-        self
-    }
-
     /// The tool's toolkit, so a version configured for it applies; needed only when the slug
     /// does not start with the toolkit's name.
     pub fn toolkit(mut self, toolkit: impl Into<String>) -> Self {
@@ -197,23 +198,7 @@ impl<'a> UntypedCall<'a> {
         self
     }
 
-    /// Allows running on `latest`.
-    pub fn allow_latest(mut self) -> Self {
-        self.overrides.allow_latest = true;
-        self
-    }
-
-    /// Runs as this user instead of the client's.
-    pub fn user_id(mut self, user_id: impl Into<String>) -> Self {
-        self.overrides.user_id = Some(user_id.into());
-        self
-    }
-
-    /// Runs through this connected account instead of the client's.
-    pub fn connected_account(mut self, id: impl Into<String>) -> Self {
-        self.overrides.connected_account = Some(id.into());
-        self
-    }
+    override_setters!();
 
     /// Declares that running the tool twice is harmless, so ambiguous failures (5xx,
     /// timeouts) may be retried. Off by default.
