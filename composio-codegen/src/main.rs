@@ -112,9 +112,10 @@ Environment:
   COMPOSIO_BASE_URL  API host (default https://backend.composio.dev)
 
 Exit status:
-  0  success; with --diff: no drift
-  1  an error; with --check: stale modules; with --diff: drift found
-  2  bad arguments; with --diff: an error (network, auth, unknown toolkit, bad cache)";
+  0    success; with --diff: no drift
+  1    an error; with --check: stale modules; with --diff: drift found
+  2    bad arguments; with --diff: an error (network, auth, unknown toolkit, bad cache)
+  130  interrupted (Ctrl-C) while fetching; nothing was written";
 
 fn parse_pin(text: &str) -> Result<(String, String), String> {
     let (toolkit, version) = text.split_once('=').ok_or("expected TOOLKIT=VERSION, like github=20251027_00")?;
@@ -273,13 +274,25 @@ mod live {
         }
     }
 
+    /// The conventional exit status of a process stopped by SIGINT (128 + 2).
+    const INTERRUPTED: u8 = 130;
+
     async fn sync(cli: &Cli, live: &Live) -> Result<ExitCode, FetchError> {
         let plan = live.plan(&cli.toolkits, cli.update, &cli.pin)?;
         if !plan.fetches() {
             // Everything is pinned: the cache alone, no client, no network.
             return Ok(super::from_cache_or_files(cli, live.config())?);
         }
-        let prepared = live.prepare(&plan).await?;
+        // Listening for Ctrl-C replaces the default "terminate" for the rest of the process, so
+        // an interrupt while fetching stops with a clear message before anything is written, and
+        // one during the write (milliseconds) no longer cuts it short between cache and lock.
+        let prepared = tokio::select! {
+            prepared = live.prepare(&plan) => prepared?,
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("interrupted: nothing was written; the lock, cache and modules are as they were");
+                return Ok(ExitCode::from(INTERRUPTED));
+            }
+        };
         report_warnings(&prepared.modules);
         let synced = live.write(prepared)?;
         for Pinned { toolkit, previous, version, tools } in &synced.pins {

@@ -1,6 +1,6 @@
 //! The `composio-codegen` binary end to end, in a scratch directory as its working directory,
 //! against composio-testserver serving the real corpus: lock semantics, --update, --pin, the
-//! drift check's exit codes, a server killed mid-fetch, and the API key never printed.
+//! drift check's exit codes, a server killed mid-fetch, Ctrl-C mid-fetch, and the API key never printed.
 
 #![cfg(feature = "live")]
 
@@ -225,6 +225,47 @@ async fn a_server_killed_mid_fetch_changes_no_file() {
         "{}",
         text(&out.stderr)
     );
+    assert_eq!(ws.snapshot(), before, "cache, lock and module byte-for-byte unchanged");
+}
+
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ctrl_c_mid_fetch_stops_with_130_and_changes_no_file() {
+    let ws = Workspace::new();
+    {
+        let server = corpus_server().start().await;
+        pin_latest(&ws, &server, &["google_maps"]).await;
+    }
+    let before = ws.snapshot();
+    let maps = corpus_toolkit("google_maps");
+    let server = corpus_server()
+        .tools(revised(&maps, V2, |t| t["description"] = json!("v2")))
+        .fault(FaultRule::new(Route::ListTools, Fault::Delay(Duration::from_secs(30))).skip(1))
+        .start()
+        .await;
+    let child = Command::new(env!("CARGO_BIN_EXE_composio-codegen"))
+        .current_dir(ws.path())
+        .args(["--schemas", "schemas", "--out", "out", "--update", "--page-size", "2", "--sequential-pages"])
+        .env("COMPOSIO_API_KEY", server.api_key())
+        .env("COMPOSIO_BASE_URL", server.base_url())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..600 {
+        if server.count(Route::ListTools) >= 2 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(server.count(Route::ListTools) >= 2, "the fetch never reached page 2");
+    // Page 2 hangs for 30 s: the interrupt lands mid-fetch, after the listener is installed.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let sigint = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sigint.success());
+    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("interrupted: nothing was written"), "{}", text(&out.stderr));
     assert_eq!(ws.snapshot(), before, "cache, lock and module byte-for-byte unchanged");
 }
 
