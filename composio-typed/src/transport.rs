@@ -40,6 +40,7 @@ impl Request {
 /// map of every answer would be a cost the raw HTTP call does not pay.
 pub(crate) struct Answer {
     pub(crate) status: u16,
+    pub(crate) request_id: Option<String>,
     pub(crate) body: Bytes,
     pub(crate) attempts: u32,
 }
@@ -57,7 +58,9 @@ enum Attempt {
 impl Client {
     /// Sends `request`, retrying as `kind` and the policy allow. `slug` names the tool in
     /// errors of executions. The attempt, status and request id are recorded on the current
-    /// span, which the caller opens.
+    /// span, which the caller opens: the status and request id of the final outcome only, so a
+    /// retry that gets no answer does not leave the span showing the previous attempt's status.
+    /// Each retried attempt's status is in its `retrying` event.
     pub(crate) async fn send(&self, request: &Request, kind: Kind, slug: Option<&str>) -> Result<Answer> {
         let policy = &self.inner.retry;
         let span = tracing::Span::current();
@@ -65,8 +68,14 @@ impl Client {
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let failed = match self.attempt(request, attempt, &span).await {
-                Ok(answer) => return Ok(answer),
+            let failed = match self.attempt(request, attempt).await {
+                Ok(answer) => {
+                    span.record("status", answer.status);
+                    if let Some(id) = &answer.request_id {
+                        span.record("request_id", id.as_str());
+                    }
+                    return Ok(answer);
+                }
                 Err(failed) => failed,
             };
             let (failure, wait, status) = match &failed {
@@ -83,6 +92,9 @@ impl Client {
                 continue;
             }
             let error = self.error(failed, request.api, kind, slug);
+            if let Some(status) = status {
+                span.record("status", status);
+            }
             if let Some(id) = error.request_id() {
                 span.record("request_id", id);
             }
@@ -90,7 +102,7 @@ impl Client {
         }
     }
 
-    async fn attempt(&self, request: &Request, attempt: u32, span: &tracing::Span) -> Result<Answer, Attempt> {
+    async fn attempt(&self, request: &Request, attempt: u32) -> Result<Answer, Attempt> {
         let mut builder = self.inner.http.request(request.method.clone(), &request.url);
         if request.api {
             builder = builder.header("x-api-key", self.inner.api_key.clone());
@@ -110,17 +122,13 @@ impl Client {
             Attempt::Transport { failure, source }
         })?;
         let status = response.status().as_u16();
-        span.record("status", status);
         let headers = response.headers();
         let request_id = header_text(headers, "x-request-id");
-        if let Some(id) = &request_id {
-            span.record("request_id", id.as_str());
-        }
         let success = (200..300).contains(&status);
         let retry_after = if success { None } else { retry::retry_after(headers) };
         let body = response.bytes().await.map_err(|source| Attempt::Body { status, source })?;
         if success {
-            Ok(Answer { status, body, attempts: attempt })
+            Ok(Answer { status, request_id, body, attempts: attempt })
         } else {
             Err(Attempt::Status { status, retry_after, request_id, body })
         }

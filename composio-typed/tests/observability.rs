@@ -71,6 +71,27 @@ async fn a_retried_call_records_each_attempt_and_a_retry_event() {
 }
 
 #[tokio::test]
+async fn a_retry_that_gets_no_answer_leaves_no_stale_status_on_the_span() {
+    let (capture, _guard) = common::capture();
+    let server = server().await;
+    server.fault(FaultRule::new(Route::Execute, Fault::api_error(503, 10503, "HTTP_ServiceUnavailable", "x")));
+    server.fault(FaultRule::new(Route::Execute, Fault::Delay(Duration::from_secs(5))).forever());
+    let client = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .retry_policy(composio_typed::retry::RetryPolicy { max_retries: 1, ..common::fast_retries() })
+        .build()
+        .unwrap();
+    let err = github::get_an_issue(&client, github::GetAnIssueInput::new("o", "r", 1)).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+
+    let span = &capture.spans("composio.execute")[0];
+    assert_eq!(field(span, "attempt"), Some("2"));
+    assert_eq!(field(span, "status"), None, "the final attempt got no answer; 503 was the first one's");
+    let retries: Vec<_> = capture.events().into_iter().filter(|e| field(e, "message") == Some("retrying")).collect();
+    assert_eq!(field(&retries[0], "status"), Some("503"));
+}
+
+#[tokio::test]
 async fn uploads_reads_and_downloads_have_their_own_spans() {
     let (capture, _guard) = common::capture();
     let server = server().await;
