@@ -61,6 +61,8 @@ pub struct ToolkitDrift {
 pub struct Comparison {
     /// The version the API was asked for.
     pub version: String,
+    /// The API no longer serves this version at all: every cached tool is listed as removed.
+    pub withdrawn: bool,
     /// Tools the API serves that the cache does not have.
     pub added: Vec<String>,
     /// Tools in the cache that the API no longer serves (always breaking).
@@ -133,14 +135,22 @@ pub enum Change {
 }
 
 impl Comparison {
+    /// The comparison with a version the API no longer serves: for the cached tools (`old`),
+    /// it is as if every one were removed.
+    pub fn withdrawn(old: &[Value], version: &str) -> Comparison {
+        let mut removed: Vec<String> = old.iter().filter_map(|t| t.get("slug")?.as_str().map(str::to_owned)).collect();
+        removed.sort();
+        Comparison { version: version.to_owned(), withdrawn: true, removed, ..Comparison::default() }
+    }
+
     /// Whether anything differs.
     pub fn is_drift(&self) -> bool {
-        !self.added.is_empty() || !self.removed.is_empty() || !self.changed.is_empty()
+        self.withdrawn || !self.added.is_empty() || !self.removed.is_empty() || !self.changed.is_empty()
     }
 
     /// Whether any difference is breaking.
     pub fn is_breaking(&self) -> bool {
-        !self.removed.is_empty() || self.changed.iter().any(|c| c.fields.iter().any(|f| f.breaking))
+        self.withdrawn || !self.removed.is_empty() || self.changed.iter().any(|c| c.fields.iter().any(|f| f.breaking))
     }
 }
 
@@ -178,7 +188,7 @@ pub fn compare(old: &[Value], new: &[Value], version: &str) -> Comparison {
             compare_tool(slug, before, after)
         })
         .collect();
-    Comparison { version: version.to_owned(), added, removed, changed }
+    Comparison { version: version.to_owned(), withdrawn: false, added, removed, changed }
 }
 
 /// The fields that move with every release of a toolkit without changing the tool itself.
@@ -459,6 +469,16 @@ impl fmt::Display for Comparison {
             return writeln!(f, "no drift");
         }
         let plural = |n: usize| if n == 1 { "tool" } else { "tools" };
+        if self.withdrawn {
+            // Listing every cached tool as removed would bury the one fact that matters.
+            let n = self.removed.len();
+            return writeln!(
+                f,
+                "version {} is no longer served by the API: all {n} cached {} are gone (BREAKING)",
+                self.version,
+                plural(n)
+            );
+        }
         writeln!(
             f,
             "{} {} added, {} removed, {} changed{}",
@@ -626,7 +646,7 @@ mod tests {
     fn fail_on_modes() {
         let same = Comparison { version: "1".into(), ..Comparison::default() };
         let newer = Comparison { version: "2".into(), added: vec!["A_N".into()], ..Comparison::default() };
-        let drift = ToolkitDrift {
+        let mut drift = ToolkitDrift {
             toolkit: "a".into(),
             pinned: "1".into(),
             latest: "2".into(),
@@ -636,5 +656,21 @@ mod tests {
         assert!(drift.fails(FailOn::Any));
         assert!(!drift.fails(FailOn::Pinned));
         assert!(!drift.fails(FailOn::Breaking));
+
+        // Even an empty cache breaks when its version is gone.
+        drift.against_pinned = Comparison::withdrawn(&[], "1");
+        assert!(drift.fails(FailOn::Pinned));
+        assert!(drift.fails(FailOn::Breaking));
+    }
+
+    #[test]
+    fn a_withdrawn_version_removes_every_cached_tool_and_says_so_in_one_line() {
+        let cmp = Comparison::withdrawn(&[tool("A_B", json!({}), &[]), tool("A_A", json!({}), &[])], "1");
+        assert_eq!(cmp.removed, ["A_A", "A_B"]);
+        assert!(cmp.is_breaking());
+        assert_eq!(
+            cmp.to_string(),
+            "version 1 is no longer served by the API: all 2 cached tools are gone (BREAKING)\n"
+        );
     }
 }

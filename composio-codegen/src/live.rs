@@ -433,16 +433,32 @@ async fn toolkit_drift(source: &ApiSource, cached: ToolkitSchemas) -> Result<Too
     let pinned = cached.version.clone();
     source.progress().started(&toolkit, &pinned);
     let (latest, pinned_version) = tokio::join!(source.resolve(&toolkit, LATEST), source.resolve(&toolkit, &pinned));
-    let (latest, pinned_version) = (latest?, pinned_version?);
+    let latest = latest?;
+    let pinned_version = match pinned_version {
+        Ok(resolved) => Some(resolved),
+        // A pinned version the API no longer serves is the drift this check exists to report,
+        // not an error that hides the comparison with latest.
+        Err(FetchError::UnknownVersion { .. }) => None,
+        Err(e) => return Err(e),
+    };
+    let fetch_pinned = async {
+        match &pinned_version {
+            Some(resolved) => source.fetch_resolved(resolved).await.map(Some),
+            None => Ok(None),
+        }
+    };
     let old: Vec<serde_json::Value> = cached.tools.iter().map(|t| t.raw.clone()).collect();
     let (at_pinned, at_latest) = if latest.version == pinned {
-        (source.fetch_resolved(&pinned_version).await?, None)
+        (fetch_pinned.await?, None)
     } else {
-        let (a, b) = tokio::join!(source.fetch_resolved(&pinned_version), source.fetch_resolved(&latest));
+        let (a, b) = tokio::join!(fetch_pinned, source.fetch_resolved(&latest));
         (a?, Some(b?))
     };
     Ok(ToolkitDrift {
-        against_pinned: drift::compare(&old, &at_pinned.raw_tools(), &pinned),
+        against_pinned: match at_pinned {
+            Some(fetched) => drift::compare(&old, &fetched.raw_tools(), &pinned),
+            None => drift::Comparison::withdrawn(&old, &pinned),
+        },
         against_latest: at_latest.map(|f| drift::compare(&old, &f.raw_tools(), &latest.version)),
         toolkit,
         pinned,

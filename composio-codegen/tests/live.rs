@@ -393,6 +393,40 @@ async fn drift_against_a_newer_latest() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drift_reports_a_withdrawn_pinned_version_instead_of_failing() {
+    let ws = Workspace::new();
+    {
+        let server = corpus_server().start().await;
+        pin_latest(&ws, &server, &["google_maps"]).await;
+    }
+    // The API now serves google_maps only at V2, unchanged: V1, the pinned one, is gone.
+    let maps = corpus_toolkit("google_maps");
+    let others = corpus_tools().iter().filter(|t| !t["slug"].as_str().unwrap().starts_with("GOOGLE_MAPS_")).cloned();
+    let server = TestServer::builder()
+        .tools(others)
+        .tools(revised(&maps, V2, |_| {}))
+        .default_version(V1)
+        .toolkits_file(corpus_dir().join("toolkits.json"))
+        .start()
+        .await;
+    let report = live(&ws, &server).drift(&[]).await.unwrap();
+    let drift = &report.toolkits[0];
+    assert_eq!((drift.pinned.as_str(), drift.latest.as_str()), (V1, V2));
+    assert!(drift.against_pinned.withdrawn);
+    assert_eq!(drift.against_pinned.removed.len(), maps.len());
+    assert!(!drift.against_latest.as_ref().unwrap().is_drift(), "latest serves the same tools");
+    assert!(report.fails(FailOn::Pinned) && report.fails(FailOn::Breaking));
+    let text = report.to_string();
+    assert!(
+        text.contains(&format!(
+            "(pinned): version {V1} is no longer served by the API: all {} cached tools are gone (BREAKING)\n",
+            maps.len()
+        )),
+        "{text}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_source_is_a_schema_source() {
     let server = corpus_server().start().await;
     let client = Client::builder().api_key(server.api_key()).base_url(server.base_url()).build().unwrap();
