@@ -6,7 +6,9 @@
 
 mod live_common;
 
-use std::process::{Command, Output};
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
 use composio_codegen::cache_write::render_tools;
@@ -181,92 +183,81 @@ async fn diff_exit_codes_0_1_2() {
     assert!(text(&out.stderr).contains("set COMPOSIO_API_KEY"), "{}", text(&out.stderr));
 }
 
+/// An `--update` of a pinned google_maps, running in a child process, caught while the
+/// server (returned beside it by [`HungUpdate::start`]) holds its second listing page for 30 s.
+struct HungUpdate {
+    ws: Workspace,
+    /// Every file of the workspace before the update started.
+    before: BTreeMap<PathBuf, Vec<u8>>,
+    child: Child,
+}
+
+impl HungUpdate {
+    async fn start() -> (HungUpdate, TestServer) {
+        let ws = Workspace::new();
+        {
+            let server = corpus_server().start().await;
+            pin_latest(&ws, &server, &["google_maps"]).await;
+        }
+        let before = ws.snapshot();
+        let maps = corpus_toolkit("google_maps");
+        let server = corpus_server()
+            .tools(revised(&maps, V2, |t| t["description"] = json!("v2")))
+            .fault(FaultRule::new(Route::ListTools, Fault::Delay(Duration::from_secs(30))).skip(1))
+            .start()
+            .await;
+        let child = Command::new(env!("CARGO_BIN_EXE_composio-codegen"))
+            .current_dir(ws.path())
+            .args(["--schemas", "schemas", "--out", "out", "--update", "--page-size", "2", "--sequential-pages"])
+            .env("COMPOSIO_API_KEY", server.api_key())
+            .env("COMPOSIO_BASE_URL", server.base_url())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        for _ in 0..600 {
+            if server.count(Route::ListTools) >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(server.count(Route::ListTools) >= 2, "the fetch never reached page 2");
+        (HungUpdate { ws, before, child }, server)
+    }
+
+    /// Waits for the child, off the async runtime, and checks that no file changed.
+    async fn finish(self) -> Output {
+        let HungUpdate { ws, before, child } = self;
+        let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+        assert_eq!(ws.snapshot(), before, "cache, lock and module byte-for-byte unchanged");
+        out
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_fetch_changes_no_file() {
-    let ws = Workspace::new();
-    {
-        let server = corpus_server().start().await;
-        pin_latest(&ws, &server, &["google_maps"]).await;
-    }
-    let before = ws.snapshot();
-    let maps = corpus_toolkit("google_maps");
-    // The second listing page hangs until the server is gone.
-    let server = corpus_server()
-        .tools(revised(&maps, V2, |t| t["description"] = json!("v2")))
-        .fault(FaultRule::new(Route::ListTools, Fault::Delay(Duration::from_secs(30))).skip(1))
-        .start()
-        .await;
-    let env = env_of(&server).map(|(k, u)| (k.to_owned(), u));
-    let handle = {
-        let dir = ws.path().to_owned();
-        let (key, url) = env.unwrap();
-        std::thread::spawn(move || {
-            Command::new(env!("CARGO_BIN_EXE_composio-codegen"))
-                .current_dir(dir)
-                .args(["--schemas", "schemas", "--out", "out", "--update", "--page-size", "2", "--sequential-pages"])
-                .env("COMPOSIO_API_KEY", key)
-                .env("COMPOSIO_BASE_URL", url)
-                .output()
-                .unwrap()
-        })
-    };
-    for _ in 0..600 {
-        if server.count(Route::ListTools) >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(server.count(Route::ListTools) >= 2, "the fetch never reached page 2");
+    let (update, server) = HungUpdate::start().await;
     server.shutdown().await;
-    let out = tokio::task::spawn_blocking(move || handle.join().unwrap()).await.unwrap();
+    let out = update.finish().await;
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).starts_with("error: google_maps: GET /tools?toolkit_slug=google_maps (page 2"),
         "{}",
         text(&out.stderr)
     );
-    assert_eq!(ws.snapshot(), before, "cache, lock and module byte-for-byte unchanged");
 }
 
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_mid_fetch_stops_with_130_and_changes_no_file() {
-    let ws = Workspace::new();
-    {
-        let server = corpus_server().start().await;
-        pin_latest(&ws, &server, &["google_maps"]).await;
-    }
-    let before = ws.snapshot();
-    let maps = corpus_toolkit("google_maps");
-    let server = corpus_server()
-        .tools(revised(&maps, V2, |t| t["description"] = json!("v2")))
-        .fault(FaultRule::new(Route::ListTools, Fault::Delay(Duration::from_secs(30))).skip(1))
-        .start()
-        .await;
-    let child = Command::new(env!("CARGO_BIN_EXE_composio-codegen"))
-        .current_dir(ws.path())
-        .args(["--schemas", "schemas", "--out", "out", "--update", "--page-size", "2", "--sequential-pages"])
-        .env("COMPOSIO_API_KEY", server.api_key())
-        .env("COMPOSIO_BASE_URL", server.base_url())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    for _ in 0..600 {
-        if server.count(Route::ListTools) >= 2 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    assert!(server.count(Route::ListTools) >= 2, "the fetch never reached page 2");
+    let (update, _server) = HungUpdate::start().await;
     // Page 2 hangs for 30 s: the interrupt lands mid-fetch, after the listener is installed.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let sigint = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    let sigint = Command::new("kill").args(["-INT", &update.child.id().to_string()]).status().unwrap();
     assert!(sigint.success());
-    let out = tokio::task::spawn_blocking(move || child.wait_with_output().unwrap()).await.unwrap();
+    let out = update.finish().await;
     assert_eq!(out.status.code(), Some(130), "{}", text(&out.stderr));
     assert!(text(&out.stderr).contains("interrupted: nothing was written"), "{}", text(&out.stderr));
-    assert_eq!(ws.snapshot(), before, "cache, lock and module byte-for-byte unchanged");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
