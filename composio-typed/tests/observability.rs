@@ -4,6 +4,7 @@
 mod common;
 
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,7 +13,6 @@ use composio_testserver::{ExecuteReply, Fault, FaultRule, Route};
 use composio_typed::toolkits::github;
 use composio_typed::{Client, Error, FileInput};
 use serde_json::json;
-use tracing_subscriber::layer::SubscriberExt;
 
 fn create(client: &Client) -> composio_typed::Call<'_, github::CreateAnIssueInput> {
     github::create_an_issue(client, github::CreateAnIssueInput::new("o", "r", "t"))
@@ -133,10 +133,8 @@ async fn the_api_key_never_appears_in_logs_debug_or_errors() {
     let capture = Capture::default();
     let logs = LogBuffer::default();
     let writer = logs.clone();
-    let subscriber = tracing_subscriber::registry()
-        .with(capture.clone())
-        .with(tracing_subscriber::fmt::layer().with_writer(move || writer.clone()).with_ansi(false));
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let fmt = tracing_subscriber::fmt::layer().with_writer(move || writer.clone()).with_ansi(false);
+    let _guard = common::route(vec![Rc::new(capture.clone()), Rc::new(fmt)]);
 
     let server = server().await;
     server.respond("GITHUB_GET_AN_ISSUE", |_| ExecuteReply::Data(json!({"number": "not a number"})));

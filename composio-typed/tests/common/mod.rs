@@ -3,8 +3,10 @@
 
 #![allow(dead_code, missing_docs)]
 
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use composio_testserver::TestServer;
@@ -15,6 +17,7 @@ use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::Layer;
+use tracing_subscriber::Registry;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::LookupSpan;
 
@@ -158,12 +161,81 @@ impl<S: Subscriber + for<'a> LookupSpan<'a>> Layer<S> for Capture {
     }
 }
 
-/// Installs a capturing subscriber for the current thread (tests run on a current-thread
-/// runtime, so every span of the test is seen) and returns what it captures.
-pub fn capture() -> (Capture, tracing::subscriber::DefaultGuard) {
-    use tracing_subscriber::layer::SubscriberExt;
+/// Routes every span and event to the layers the current test thread registered with [`route`].
+///
+/// tracing caches each callsite's interest process-wide, computed by whichever thread reaches
+/// the callsite first; while a single dispatcher is registered, from that thread's own default
+/// subscriber. With a per-test `set_default` subscriber, a sibling test thread that has none can
+/// cache `never` for `composio.execute`, and a capturing test then sees no span at all (a CI
+/// flake, 0 spans of 1). So no test sets a scoped subscriber: one global subscriber, interested
+/// in everything, is installed before the first capture and forwards by thread. Tests run on
+/// current-thread runtimes, so a call's spans and events stay on its test's thread.
+struct Router;
+
+thread_local! {
+    static ROUTES: RefCell<Vec<Rc<dyn Layer<Registry>>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Router {
+    fn each(f: impl Fn(&dyn Layer<Registry>)) {
+        // A clone of the list, so a layer that emits tracing itself cannot re-borrow it.
+        let layers = ROUTES.with(|routes| routes.borrow().clone());
+        for layer in &layers {
+            f(layer.as_ref());
+        }
+    }
+}
+
+impl Layer<Registry> for Router {
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, Registry>) {
+        Router::each(|l| l.on_new_span(attrs, id, ctx.clone()));
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, Registry>) {
+        Router::each(|l| l.on_record(id, values, ctx.clone()));
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, Registry>) {
+        Router::each(|l| l.on_event(event, ctx.clone()));
+    }
+
+    fn on_enter(&self, id: &Id, ctx: Context<'_, Registry>) {
+        Router::each(|l| l.on_enter(id, ctx.clone()));
+    }
+
+    fn on_exit(&self, id: &Id, ctx: Context<'_, Registry>) {
+        Router::each(|l| l.on_exit(id, ctx.clone()));
+    }
+
+    fn on_close(&self, id: Id, ctx: Context<'_, Registry>) {
+        Router::each(|l| l.on_close(id.clone(), ctx.clone()));
+    }
+}
+
+/// Unregisters the current thread's layers when dropped.
+pub struct RouteGuard(());
+
+impl Drop for RouteGuard {
+    fn drop(&mut self) {
+        ROUTES.with(|routes| routes.borrow_mut().clear());
+    }
+}
+
+/// Sends what the current thread traces to `layers` until the guard is dropped.
+pub fn route(layers: Vec<Rc<dyn Layer<Registry>>>) -> RouteGuard {
+    static GLOBAL: OnceLock<()> = OnceLock::new();
+    GLOBAL.get_or_init(|| {
+        use tracing_subscriber::layer::SubscriberExt;
+        tracing::subscriber::set_global_default(tracing_subscriber::registry().with(Router))
+            .expect("no other global subscriber in the runtime's tests");
+    });
+    ROUTES.with(|routes| *routes.borrow_mut() = layers);
+    RouteGuard(())
+}
+
+/// Captures what the current thread traces, until the guard is dropped.
+pub fn capture() -> (Capture, RouteGuard) {
     let capture = Capture::default();
-    let subscriber = tracing_subscriber::registry().with(capture.clone());
-    let guard = tracing::subscriber::set_default(subscriber);
+    let guard = route(vec![Rc::new(capture.clone())]);
     (capture, guard)
 }
