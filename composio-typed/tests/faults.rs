@@ -378,6 +378,53 @@ async fn connection_refused_is_retried_even_for_a_side_effecting_tool() {
     assert_eq!(spans[0].fields.get("attempt").map(String::as_str), Some("3"), "{spans:?}");
 }
 
+/// A listener whose accept queue is full and never drained: the kernel drops new SYNs, so a
+/// connection attempt hangs until the client's connect timeout. Keep the returned parts alive.
+async fn unanswered_base_url() -> (tokio::net::TcpListener, Vec<std::net::TcpStream>, String) {
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut queued = Vec::new();
+    let full = tokio::task::spawn_blocking(move || {
+        for _ in 0..64 {
+            match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+                Ok(stream) => queued.push(stream),
+                Err(e) if e.kind() == std::io::ErrorKind::TimedOut => return Some(queued),
+                Err(e) => panic!("filling the accept queue: {e}"),
+            }
+        }
+        None
+    })
+    .await
+    .unwrap()
+    .expect("the accept queue never filled: new connections are not left hanging here");
+    (listener, full, format!("http://{addr}"))
+}
+
+#[tokio::test]
+async fn a_connect_timeout_is_a_connection_failure_that_never_sent_the_request() {
+    let (capture, _guard) = capture();
+    let (_listener, _queued, base_url) = unanswered_base_url().await;
+    let client = Client::builder()
+        .api_key(common::API_KEY)
+        .base_url(base_url)
+        .connect_timeout(Duration::from_millis(200))
+        .timeout(Duration::from_secs(30))
+        .retry_policy(common::fast_retries())
+        .build()
+        .unwrap();
+    let err = create(&client).await.unwrap_err();
+    assert!(matches!(&err, Error::Connection { may_have_run: false, .. }), "{err:?}");
+    assert!(!err.may_have_run());
+    // Retried like a refused connection: the request never left.
+    let spans = capture.spans("composio.execute");
+    assert_eq!(spans[0].fields.get("attempt").map(String::as_str), Some("3"), "{spans:?}");
+    // Had the 30 s total timeout fired instead, the error would be Error::Timeout.
+    let Error::Connection { source, .. } = &err else { unreachable!() };
+    assert!(source.is_timeout() && source.is_connect(), "{source:?}");
+}
+
 // --- policies ----------------------------------------------------------------------------------
 
 #[tokio::test]
