@@ -78,6 +78,8 @@ pub struct ToolSummary {
 /// What happened to one module file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Written {
+    /// Toolkit slug, which is also the module's name.
+    pub toolkit: String,
     /// The file.
     pub path: PathBuf,
     /// Whether its content changed (unchanged files are not touched, so builds stay cached).
@@ -168,9 +170,33 @@ impl Config {
             .map(|m| {
                 let path = self.out_dir.join(&m.file_name);
                 let changed = output::write_if_changed(&path, m.code.as_bytes())?;
-                Ok(Written { path, changed, tools: m.tools.len(), version: m.version.clone() })
+                Ok(Written {
+                    toolkit: m.toolkit.clone(),
+                    path,
+                    changed,
+                    tools: m.tools.len(),
+                    version: m.version.clone(),
+                })
             })
             .collect()
+    }
+
+    /// The output directory's `mod.rs` and the toolkits of `written` it does not declare:
+    /// newly generated modules that nothing compiles yet. `None` without a `mod.rs`, or with one
+    /// that does not parse (not ours to judge).
+    pub fn undeclared_modules<'w>(&self, written: &'w [Written]) -> Option<(PathBuf, Vec<&'w str>)> {
+        let mod_rs = self.out_dir.join("mod.rs");
+        let file = syn::parse_file(&std::fs::read_to_string(&mod_rs).ok()?).ok()?;
+        let declared: std::collections::BTreeSet<String> = file
+            .items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Mod(m) => Some(m.ident.to_string()),
+                _ => None,
+            })
+            .collect();
+        let undeclared = written.iter().map(|w| w.toolkit.as_str()).filter(|t| !declared.contains(*t)).collect();
+        Some((mod_rs, undeclared))
     }
 
     /// The module files that are missing or differ from what generation would write.

@@ -193,10 +193,20 @@ fn from_cache_or_files(cli: &Cli, config: &Config) -> Result<ExitCode, Error> {
         }
         return Ok(if stale.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
     }
-    for written in config.write_modules(&modules)? {
-        print_written(&written);
+    let written = config.write_modules(&modules)?;
+    for file in &written {
+        print_written(file);
     }
+    report_undeclared(config, &written);
     Ok(ExitCode::SUCCESS)
+}
+
+/// A hint for each module written beside a `mod.rs` that does not declare it yet.
+fn report_undeclared(config: &Config, written: &[composio_codegen::Written]) {
+    let Some((mod_rs, undeclared)) = config.undeclared_modules(written) else { return };
+    for toolkit in undeclared {
+        eprintln!("hint: {} does not declare `{toolkit}`; add `pub mod {toolkit};` to use it", mod_rs.display());
+    }
 }
 
 fn print_written(written: &composio_codegen::Written) {
@@ -308,6 +318,7 @@ mod live {
         for written in &synced.modules {
             print_written(written);
         }
+        super::report_undeclared(live.config(), &synced.modules);
         if synced.lock.1 {
             println!("wrote {}", synced.lock.0.display());
         }

@@ -50,6 +50,23 @@ fn generates_from_the_cache_then_check_passes() {
 }
 
 #[test]
+fn a_module_its_mod_rs_does_not_declare_gets_a_hint() {
+    let dir = workspace();
+    std::fs::create_dir_all(dir.path().join("gen")).unwrap();
+    std::fs::write(dir.path().join("gen/mod.rs"), "#[cfg(feature = \"github\")]\npub mod github;\n").unwrap();
+    let out = codegen(dir.path(), &["--out", "gen", "github", "gmail"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let hints: Vec<String> = stderr(&out).lines().filter(|l| l.starts_with("hint:")).map(str::to_owned).collect();
+    let mod_rs = Path::new("gen").join("mod.rs");
+    assert_eq!(hints, [format!("hint: {} does not declare `gmail`; add `pub mod gmail;` to use it", mod_rs.display())]);
+
+    // No mod.rs, no opinion: the modules may be included any other way.
+    std::fs::remove_file(dir.path().join("gen/mod.rs")).unwrap();
+    let out = codegen(dir.path(), &["--out", "gen", "github", "gmail"]);
+    assert!(!stderr(&out).contains("hint:"), "{}", stderr(&out));
+}
+
+#[test]
 fn check_names_each_stale_module_and_writes_nothing() {
     let dir = workspace();
     assert!(codegen(dir.path(), &["--out", "gen", "github", "gmail"]).status.success());
