@@ -152,14 +152,7 @@ fn sent_versions(server: &composio_testserver::TestServer) -> Vec<String> {
 
 #[tokio::test]
 async fn generated_calls_send_their_pinned_version_unless_overridden_explicitly() {
-    // A toolkit version newer than the one the bindings were generated from.
-    let server = composio_testserver::TestServer::builder()
-        .api_key(API_KEY)
-        .tools(common::committed_tools("github"))
-        .toolkit_versions("github", &["20251201_00"])
-        .start()
-        .await;
-    server.respond("GITHUB_GET_AN_ISSUE", |_| ExecuteReply::Data(issue_json(7, "t")));
+    let server = common::server_with_newer_github().await;
     let client = client(&server);
 
     let pinned = get(&client).send_with_details().await.unwrap();

@@ -138,13 +138,7 @@ async fn configuration_snippet_builds_the_described_client() {
 
 #[tokio::test]
 async fn pinning_snippet_sends_the_versions_it_describes() {
-    let server = composio_testserver::TestServer::builder()
-        .api_key(API_KEY)
-        .tools(common::committed_tools("github"))
-        .toolkit_versions("github", &["20251201_00"])
-        .start()
-        .await;
-    server.respond("GITHUB_GET_AN_ISSUE", |_| ExecuteReply::Data(common::issue_json(7, "t")));
+    let server = common::server_with_newer_github().await;
     pinning(&common::client(&server)).await.unwrap();
     let versions: Vec<_> =
         server.requests_for(Route::Execute).iter().map(|r| r.json().unwrap()["version"].clone()).collect();

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use composio_testserver::TestServer;
+use composio_testserver::{ExecuteReply, TestServer};
 use composio_typed::retry::{ExecuteRetries, RetryPolicy};
 use composio_typed::{Client, ClientBuilder};
 use serde_json::{Value, json};
@@ -42,6 +42,22 @@ pub async fn server() -> TestServer {
         .tools(committed_tools("gmail"))
         .start()
         .await
+}
+
+/// A toolkit version newer than the one the committed bindings were generated from.
+pub const NEWER_GITHUB: &str = "20251201_00";
+
+/// A local Composio serving the committed github tools and also listing [`NEWER_GITHUB`], which
+/// answers `GITHUB_GET_AN_ISSUE` with issue 7: for tests of the version each call sends.
+pub async fn server_with_newer_github() -> TestServer {
+    let server = TestServer::builder()
+        .api_key(API_KEY)
+        .tools(committed_tools("github"))
+        .toolkit_versions("github", &[NEWER_GITHUB])
+        .start()
+        .await;
+    server.respond("GITHUB_GET_AN_ISSUE", |_| ExecuteReply::Data(issue_json(7, "t")));
+    server
 }
 
 /// Retries as in production, but with millisecond waits so fault tests run fast.
