@@ -37,20 +37,14 @@
 # processes stretch wall time much more than CPU time), and the load average before and after.
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(git -C "$HERE" rev-parse --show-toplevel 2>/dev/null || (cd "$HERE/../.." && pwd))"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac
-BENCH="$TARGET/bench"
+# shellcheck source=bench-paths.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-paths.sh"
 CORPUS="${CORPUS:-$ROOT/../shared/corpus/composio}"
 SIZES="${SIZES:-100 200 400 823}"
 read -r -a sizes <<<"$SIZES"
 GEN_REPS="${GEN_REPS:-5}"
 CHECK_REPS="${CHECK_REPS:-3}"
 REPORT="${1:-$BENCH/compile-cost.md}"
-HELPER="$HERE/compile_cost.py"
-TOOLS="$TARGET/bench-tools"
-TYPIFY="$TOOLS/bin/cargo-typify"
 OURS="$TARGET/release/composio-codegen"
 RESULTS="$BENCH/results.tsv"
 LOG="$BENCH/log.txt"

@@ -16,13 +16,8 @@
 # time (other processes stretch wall time much more than CPU time).
 set -euo pipefail
 
-HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(git -C "$HERE" rev-parse --show-toplevel 2>/dev/null || (cd "$HERE/../.." && pwd))"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
-case "$TARGET" in /*) ;; *) TARGET="$ROOT/$TARGET" ;; esac
-BENCH="$TARGET/bench"
-HELPER="$HERE/compile_cost.py"
-TYPIFY="$TARGET/bench-tools/bin/cargo-typify"
+# shellcheck source=bench-paths.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-paths.sh"
 CHECK_REPS="${CHECK_REPS:-3}"
 REPORT="${1:-$BENCH/compile-levers.md}"
 WS="$BENCH/levers"
