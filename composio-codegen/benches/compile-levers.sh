@@ -28,7 +28,8 @@ say() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 if [ -z "${LEVER_N:-}" ]; then
-  LEVER_N="$(find "$BENCH/gen" -maxdepth 1 -name 'ours-*' -type d 2>/dev/null | sed 's/.*ours-//' | sort -n | tail -1)"
+  # No output yet is not an error here: the check below says what to run first.
+  LEVER_N="$(find "$BENCH/gen" -maxdepth 1 -name 'ours-*' -type d 2>/dev/null | sed 's/.*ours-//' | sort -n | tail -1 || true)"
 fi
 OURS_RS="$BENCH/gen/ours-${LEVER_N:-none}/github.rs"
 PEER_RS="$BENCH/gen/peer-${LEVER_N:-none}.rs"
