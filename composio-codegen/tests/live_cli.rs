@@ -42,6 +42,9 @@ fn text(bytes: &[u8]) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unpinned_with_a_key_is_fetched_pinned_and_generated_then_pinned_needs_no_network() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().start().await;
     let ws = Workspace::new();
     let out = run(&ws, &["google_maps"], env_of(&server)).await;
@@ -89,6 +92,9 @@ async fn unpinned_without_a_key_prints_the_exact_guidance() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pin_then_update_end_to_end() {
+    if corpus_missing() {
+        return;
+    }
     let maps = corpus_toolkit("google_maps");
     let server = corpus_server().tools(revised(&maps[..3], V2, |t| t["description"] = json!("v2"))).start().await;
     let ws = Workspace::new();
@@ -123,6 +129,9 @@ async fn pin_then_update_end_to_end() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pin_with_from_still_only_labels_the_version() {
+    if corpus_missing() {
+        return;
+    }
     let ws = Workspace::new();
     let corpus = corpus_dir().join("tools-github-google-latest.json");
     let out =
@@ -134,6 +143,9 @@ async fn pin_with_from_still_only_labels_the_version() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn diff_exit_codes_0_1_2() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().start().await;
     let ws = Workspace::new();
     pin_latest(&ws, &server, &["google_maps"]).await;
@@ -236,6 +248,9 @@ impl HungUpdate {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_killed_mid_fetch_changes_no_file() {
+    if corpus_missing() {
+        return;
+    }
     let (update, server) = HungUpdate::start().await;
     server.shutdown().await;
     let out = update.finish().await;
@@ -250,6 +265,9 @@ async fn a_server_killed_mid_fetch_changes_no_file() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ctrl_c_mid_fetch_stops_with_130_and_changes_no_file() {
+    if corpus_missing() {
+        return;
+    }
     let (update, _server) = HungUpdate::start().await;
     // Page 2 hangs for 30 s: the interrupt lands mid-fetch, after the listener is installed.
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -262,6 +280,9 @@ async fn ctrl_c_mid_fetch_stops_with_130_and_changes_no_file() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_api_key_is_never_printed() {
+    if corpus_missing() {
+        return;
+    }
     let server = corpus_server().api_key("sk_live_0123456789abcdef").start().await;
     let ws = Workspace::new();
     for key in ["sk_live_0123456789abcdef", "sk_live_wrongwrongwrong"] {
