@@ -14,8 +14,10 @@ use crate::typespace;
 
 /// Where the committed schema cache lives, relative to the working directory.
 pub const DEFAULT_SCHEMA_CACHE: &str = "schemas";
-/// Where the CLI writes modules by default, relative to the working directory.
-pub const DEFAULT_OUT_DIR: &str = "composio-typed/src/toolkits";
+/// Where the CLI writes modules by default, relative to the working directory: the usual place
+/// in a crate that commits its bindings. (This repository sets `COMPOSIO_CODEGEN_OUT` in
+/// `.cargo/config.toml`, since its modules live in `composio-typed/src/toolkits`.)
+pub const DEFAULT_OUT_DIR: &str = "src/toolkits";
 
 /// Configures and runs generation.
 ///
@@ -31,7 +33,7 @@ pub struct Config {
     schema_cache: PathBuf,
     from: Vec<PathBuf>,
     pins: BTreeMap<String, String>,
-    out_dir: PathBuf,
+    out_dir: Option<PathBuf>,
     emit: EmitOptions,
 }
 
@@ -41,7 +43,7 @@ impl Default for Config {
             schema_cache: PathBuf::from(DEFAULT_SCHEMA_CACHE),
             from: Vec::new(),
             pins: BTreeMap::new(),
-            out_dir: PathBuf::from(DEFAULT_OUT_DIR),
+            out_dir: None,
             emit: EmitOptions::default(),
         }
     }
@@ -91,7 +93,8 @@ pub struct Written {
 }
 
 impl Config {
-    /// Defaults: the schema cache in `schemas/`, output to `composio-typed/src/toolkits/`.
+    /// Defaults: the schema cache in `schemas/`; output to `$OUT_DIR` in a build script, and
+    /// nowhere otherwise (call [`Config::out_dir`] before writing).
     pub fn new() -> Self {
         Self::default()
     }
@@ -117,7 +120,7 @@ impl Config {
 
     /// Writes modules into this directory.
     pub fn out_dir(&mut self, dir: impl Into<PathBuf>) -> &mut Self {
-        self.out_dir = dir.into();
+        self.out_dir = Some(dir.into());
         self
     }
 
@@ -127,9 +130,16 @@ impl Config {
         self
     }
 
-    /// The output directory.
-    pub fn output_dir(&self) -> &Path {
-        &self.out_dir
+    /// The output directory: the one set with [`Config::out_dir`], else `$OUT_DIR` (set for
+    /// build scripts). Outside a build script, with none set, it is an error: guessing a
+    /// directory would write files where nobody looks for them.
+    pub fn output_dir(&self) -> Result<PathBuf> {
+        if let Some(dir) = &self.out_dir {
+            return Ok(dir.clone());
+        }
+        std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or_else(|| {
+            Error::Usage("no output directory: call `Config::out_dir` (only build scripts may leave it out)".into())
+        })
     }
 
     /// The schema cache directory (holding `composio.lock`).
@@ -164,11 +174,12 @@ impl Config {
 
     /// Writes modules generated earlier, as [`Config::write`] does.
     pub fn write_modules(&self, modules: &[Module]) -> Result<Vec<Written>> {
-        std::fs::create_dir_all(&self.out_dir).map_err(|e| Error::io(&self.out_dir, e))?;
+        let out_dir = self.output_dir()?;
+        std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
         modules
             .iter()
             .map(|m| {
-                let path = self.out_dir.join(&m.file_name);
+                let path = out_dir.join(&m.file_name);
                 let changed = output::write_if_changed(&path, m.code.as_bytes())?;
                 Ok(Written {
                     toolkit: m.toolkit.clone(),
@@ -185,7 +196,7 @@ impl Config {
     /// newly generated modules that nothing compiles yet. `None` without a `mod.rs`, or with one
     /// that does not parse (not ours to judge).
     pub fn undeclared_modules<'w>(&self, written: &'w [Written]) -> Option<(PathBuf, Vec<&'w str>)> {
-        let mod_rs = self.out_dir.join("mod.rs");
+        let mod_rs = self.output_dir().ok()?.join("mod.rs");
         let file = syn::parse_file(&std::fs::read_to_string(&mod_rs).ok()?).ok()?;
         let declared: std::collections::BTreeSet<String> = file
             .items
@@ -206,9 +217,10 @@ impl Config {
 
     /// The files of modules generated earlier that are missing or differ on disk.
     pub fn stale_modules(&self, modules: &[Module]) -> Result<Vec<PathBuf>> {
+        let out_dir = self.output_dir()?;
         let mut stale = Vec::new();
         for m in modules {
-            let path = self.out_dir.join(&m.file_name);
+            let path = out_dir.join(&m.file_name);
             match std::fs::read(&path) {
                 Ok(existing) if existing == m.code.as_bytes() => {}
                 Ok(_) => stale.push(path),
@@ -226,7 +238,7 @@ impl Config {
         let out = std::env::var_os("OUT_DIR")
             .ok_or_else(|| Error::Usage("OUT_DIR is not set: `compile` is meant to run in a build script".into()))?;
         let mut config = self.clone();
-        config.out_dir = PathBuf::from(out);
+        config.out_dir = Some(PathBuf::from(out));
         let inputs: Vec<PathBuf> = if self.from.is_empty() {
             let cache = SchemaCache::new(&self.schema_cache);
             let mut all = Vec::new();
@@ -286,4 +298,24 @@ fn validate_toolkits<S: AsRef<str>>(toolkits: &[S]) -> Result<Vec<String>> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outside_a_build_script_writing_needs_an_output_directory() {
+        if std::env::var_os("OUT_DIR").is_some() {
+            return; // a harness that sets OUT_DIR is a build-script context: the default applies
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
+        let mut config = Config::new();
+        config.schema_cache(root.join("schemas"));
+        assert!(config.generate(&["gmail"]).is_ok(), "generating in memory needs no directory");
+        let error = config.write(&["gmail"]).unwrap_err();
+        assert!(matches!(&error, Error::Usage(m) if m.contains("Config::out_dir")), "{error}");
+        config.out_dir("somewhere");
+        assert_eq!(config.output_dir().unwrap(), Path::new("somewhere"));
+    }
 }

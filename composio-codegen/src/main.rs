@@ -38,15 +38,15 @@ struct Cli {
     from: Vec<PathBuf>,
 
     /// Directory to write `<toolkit>.rs` modules into.
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT_DIR)]
+    #[arg(long, value_name = "DIR", env = "COMPOSIO_CODEGEN_OUT", default_value = DEFAULT_OUT_DIR)]
     out: PathBuf,
 
     /// Schema cache directory, holding `composio.lock`.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_SCHEMA_CACHE)]
     schemas: PathBuf,
 
-    /// Write nothing; exit with status 1 and name each module that is missing or stale. Never
-    /// touches the network.
+    /// Write nothing; exit with status 1 and name each module that is missing or stale (2 on
+    /// an error). Never touches the network.
     #[arg(long, conflicts_with_all = ["update", "diff"])]
     check: bool,
 
@@ -108,14 +108,22 @@ Examples:
   composio-codegen --from tools.json --pin github=20251027_00 --out src/toolkits github
 
 Environment:
-  COMPOSIO_API_KEY   API key for fetching (never printed)
-  COMPOSIO_BASE_URL  API host (default https://backend.composio.dev)
+  COMPOSIO_API_KEY      API key for fetching (never printed)
+  COMPOSIO_BASE_URL     API host (default https://backend.composio.dev)
+  COMPOSIO_CODEGEN_OUT  the default of --out
 
 Exit status:
-  0    success; with --diff: no drift
-  1    an error; with --check: stale modules; with --diff: drift found
-  2    bad arguments; with --diff: an error (network, auth, unknown toolkit, bad cache)
+  0    success; with --check: every module is current; with --diff: no drift
+  1    a finding: with --check, stale modules; with --diff, drift
+  2    an error, in every mode: bad arguments, an unreadable cache or lock, a bad schema,
+       network, auth, an unknown toolkit
   130  interrupted (Ctrl-C) while fetching; nothing was written";
+
+/// The exit status of an error, whatever the mode: CI can tell a broken setup (2) from a
+/// finding (1: stale modules, drift), and 2 is also what clap uses for bad arguments.
+const ERROR: u8 = 2;
+/// The exit status of a finding: `--check` found stale modules, `--diff` found drift.
+const FINDING: u8 = 1;
 
 fn parse_pin(text: &str) -> Result<(String, String), String> {
     let (toolkit, version) = text.split_once('=').ok_or("expected TOOLKIT=VERSION, like github=20251027_00")?;
@@ -136,12 +144,11 @@ fn parse_fail_on(text: &str) -> Result<FailOn, String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let failure = if cli.diff { ExitCode::from(2) } else { ExitCode::FAILURE };
     match run(&cli) {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
-            failure
+            ExitCode::from(ERROR)
         }
     }
 }
@@ -191,7 +198,7 @@ fn from_cache_or_files(cli: &Cli, config: &Config) -> Result<ExitCode, Error> {
         for path in &stale {
             eprintln!("stale: {} (regenerate with `composio-codegen {}`)", path.display(), cli.toolkits.join(" "));
         }
-        return Ok(if stale.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE });
+        return Ok(if stale.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(FINDING) });
     }
     let written = config.write_modules(&modules)?;
     for file in &written {
@@ -271,7 +278,7 @@ mod live {
             Ok(ExitCode::SUCCESS)
         } else {
             eprintln!("drift in {} (--fail-on {})", failed.join(", "), fail_on_name(cli.fail_on));
-            Ok(ExitCode::FAILURE)
+            Ok(ExitCode::from(super::FINDING))
         }
     }
 

@@ -9,6 +9,8 @@ fn codegen(cwd: &Path, args: &[&str]) -> Output {
         .args(args)
         .current_dir(cwd)
         .env_remove("COMPOSIO_API_KEY")
+        // This repository's .cargo/config.toml sets it for `cargo run`; tests see the default.
+        .env_remove("COMPOSIO_CODEGEN_OUT")
         .output()
         .expect("the binary runs")
 }
@@ -84,7 +86,7 @@ fn check_names_each_stale_module_and_writes_nothing() {
 fn an_unknown_toolkit_is_an_error_that_says_what_to_do() {
     let dir = workspace();
     let out = codegen(dir.path(), &["--out", "gen", "github", "nosuch"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("nosuch") && err.contains("COMPOSIO_API_KEY"), "{err}");
     assert!(!dir.path().join("gen").exists(), "nothing may be written when one toolkit fails");
@@ -94,10 +96,10 @@ fn an_unknown_toolkit_is_an_error_that_says_what_to_do() {
 fn invalid_toolkit_names_and_missing_arguments_are_usage_errors() {
     let dir = workspace();
     let out = codegen(dir.path(), &["GitHub!"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
     assert!(stderr(&out).contains("not a toolkit slug"), "{}", stderr(&out));
     let out = codegen(dir.path(), &[]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
     assert!(stderr(&out).contains("toolkit"), "{}", stderr(&out));
     let help = codegen(dir.path(), &["--help"]);
     let text = String::from_utf8_lossy(&help.stdout);
@@ -109,7 +111,7 @@ fn malformed_json_names_the_file_and_position() {
     let dir = workspace();
     std::fs::write(dir.path().join("broken.json"), "[{\"slug\": \"GITHUB_X\",").unwrap();
     let out = codegen(dir.path(), &["--from", "broken.json", "--out", "gen", "github"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
     let err = stderr(&out);
     assert!(err.contains("broken.json: invalid JSON") && err.contains("line 1"), "{err}");
 }
@@ -123,7 +125,7 @@ fn an_unmappable_schema_names_the_tool_and_the_pointer() {
     }]);
     let file = write_tools(dir.path(), "tools.json", &tools);
     let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "github"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
     let err = stderr(&out);
     assert!(
         err.contains("GITHUB_BROKEN: schema at /input_parameters/properties/labels/items/type: unknown type `strnig`"),
@@ -143,7 +145,7 @@ fn a_failure_leaves_existing_modules_untouched() {
     ]);
     let file = write_tools(dir.path(), "tools.json", &tools);
     let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "github", "gmail"]);
-    assert!(!out.status.success());
+    assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
     assert!(stderr(&out).contains("GMAIL_BROKEN"), "{}", stderr(&out));
     assert_eq!(std::fs::read(dir.path().join("gen/github.rs")).unwrap(), before, "github.rs was rewritten");
     let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("gen"))
@@ -167,4 +169,36 @@ fn from_files_sort_tools_into_toolkits_by_longest_prefix() {
     assert!(classroom.contains("pub fn list_courses("), "{classroom}");
     assert!(google.contains("pub fn search(") && !google.contains("list_courses"), "{google}");
     assert!(classroom.contains("// version: latest"), "unversioned definitions are marked `latest`");
+}
+
+#[test]
+fn check_tells_an_error_from_a_stale_module_by_its_exit_status() {
+    let dir = workspace();
+    assert!(codegen(dir.path(), &["--out", "gen", "github"]).status.success());
+    std::fs::write(dir.path().join("schemas/composio.lock"), "not = [a lock").unwrap();
+    let out = codegen(dir.path(), &["--out", "gen", "--check", "github"]);
+    assert_eq!(out.status.code(), Some(2), "a broken lock is an error, not a stale module: {}", stderr(&out));
+    assert!(stderr(&out).starts_with("error: "), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("stale:"), "{}", stderr(&out));
+}
+
+#[test]
+fn in_a_users_crate_modules_go_to_src_toolkits_unless_told_otherwise() {
+    let dir = workspace();
+    let out = codegen(dir.path(), &["github"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let written = Path::new("src").join("toolkits").join("github.rs");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(&format!("wrote {}", written.display())));
+    assert!(dir.path().join(&written).is_file());
+    assert!(!dir.path().join("composio-typed").exists(), "wrote into this repository's layout");
+
+    let out = Command::new(env!("CARGO_BIN_EXE_composio-codegen"))
+        .args(["gmail"])
+        .current_dir(dir.path())
+        .env_remove("COMPOSIO_API_KEY")
+        .env("COMPOSIO_CODEGEN_OUT", "elsewhere")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.path().join("elsewhere/gmail.rs").is_file());
 }

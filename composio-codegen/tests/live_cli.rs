@@ -25,7 +25,8 @@ async fn run(ws: &Workspace, args: &[&str], env: Option<(&str, String)>) -> Outp
         .args(["--schemas", "schemas", "--out", "out"])
         .args(args)
         .env_remove("COMPOSIO_API_KEY")
-        .env_remove("COMPOSIO_BASE_URL");
+        .env_remove("COMPOSIO_BASE_URL")
+        .env_remove("COMPOSIO_CODEGEN_OUT");
     if let Some((key, base_url)) = env {
         command.env("COMPOSIO_API_KEY", key).env("COMPOSIO_BASE_URL", base_url);
     }
@@ -74,7 +75,7 @@ async fn unpinned_with_a_key_is_fetched_pinned_and_generated_then_pinned_needs_n
 async fn unpinned_without_a_key_prints_the_exact_guidance() {
     let ws = Workspace::new();
     let out = run(&ws, &["google_maps"], None).await;
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(
         text(&out.stderr),
         "error: toolkit `google_maps` is not pinned in schemas/composio.lock (pinned: none), and COMPOSIO_API_KEY \
@@ -86,7 +87,7 @@ async fn unpinned_without_a_key_prints_the_exact_guidance() {
     assert!(ws.snapshot().is_empty());
 
     let out = run(&ws, &["--update"], None).await;
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("none is pinned yet"), "{}", text(&out.stderr));
 }
 
@@ -254,7 +255,7 @@ async fn a_server_killed_mid_fetch_changes_no_file() {
     let (update, server) = HungUpdate::start().await;
     server.shutdown().await;
     let out = update.finish().await;
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     assert!(
         text(&out.stderr).starts_with("error: google_maps: GET /tools?toolkit_slug=google_maps (page 2"),
         "{}",

@@ -20,7 +20,8 @@ pub const V1: &str = "20250801_00";
 /// A later version some tests add.
 pub const V2: &str = "20251101_00";
 
-/// The corpus, read at run time and never copied into the repository: `$CORPUS` when set, else `shared/corpus/composio` beside the checkout.
+/// The corpus, read at run time and never copied into the repository: `$CORPUS` when set, else
+/// `shared/corpus/composio` beside the checkout.
 pub fn corpus_dir() -> PathBuf {
     std::env::var_os("CORPUS")
         .map(PathBuf::from)
