@@ -19,9 +19,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use composio_codegen::Config;
-use composio_codegen::config::generate_module;
-use composio_codegen::emit::EmitOptions;
 use composio_codegen::source::{FileSource, SchemaSource};
+use composio_codegen::{EmitOptions, generate_module};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 
 const BIG: &str = "tools-github-google-latest.json";

@@ -6,15 +6,20 @@
 //! slug, and a trailing newline. Two fetches of the same schemas give the same bytes, so an
 //! update that changed nothing leaves no diff, and one that changed something shows exactly that.
 
+#[cfg(feature = "live")]
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::error::{Error, Result};
-use crate::lock::Lock;
-use crate::output;
+// Only the live commands write the cache; the canonical text is also the form tests compare.
+#[cfg(feature = "live")]
+use crate::{
+    error::{Error, Result},
+    lock::Lock,
+    output,
+};
 
-/// The canonical text of a cache file holding `tools`: see the [module docs](self).
+/// The canonical text of a cache file holding `tools`: 2-space indent, keys sorted at every level.
 ///
 /// Tools are sorted by their `slug` (tools without one sort first, in their given order); the
 /// order of the input never shows.
@@ -97,6 +102,7 @@ fn leaf<T: serde::Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) {
 }
 
 /// A toolkit whose schemas were fetched, ready to be written into the cache.
+#[cfg(feature = "live")]
 #[derive(Clone, Debug, PartialEq)]
 pub struct CacheEntry {
     /// Toolkit slug.
@@ -110,6 +116,7 @@ pub struct CacheEntry {
 }
 
 /// What [`write_cache`] did.
+#[cfg(feature = "live")]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CacheWritten {
     /// Cache files written or left as they were: (path, whether it changed).
@@ -120,6 +127,7 @@ pub struct CacheWritten {
 ///
 /// Call it before the modules and the lock are written: a new version's file is unreferenced
 /// until the lock names it, so stopping half-way leaves the previous state usable.
+#[cfg(feature = "live")]
 pub fn write_cache(cache_dir: &Path, entries: &[CacheEntry]) -> Result<CacheWritten> {
     let mut written = CacheWritten::default();
     for entry in entries {
@@ -136,6 +144,7 @@ pub fn write_cache(cache_dir: &Path, entries: &[CacheEntry]) -> Result<CacheWrit
 /// Pins every entry in `lock` and writes the lock (atomically, only if its text changed).
 /// Returns whether it changed. This is the last write of an update. With no entries the lock
 /// is left as it is, comments and all.
+#[cfg(feature = "live")]
 pub fn write_lock(cache_dir: &Path, lock: &mut Lock, entries: &[CacheEntry]) -> Result<bool> {
     if entries.is_empty() {
         return Ok(false);
@@ -151,6 +160,7 @@ pub fn write_lock(cache_dir: &Path, lock: &mut Lock, entries: &[CacheEntry]) -> 
 /// ones. Only the previous file of each entry is considered, never anything else in the
 /// directory. Returns the files removed; a file that cannot be removed is only reported by the
 /// caller, as it is merely stale.
+#[cfg(feature = "live")]
 pub fn prune_previous(cache_dir: &Path, lock: &Lock, entries: &[CacheEntry]) -> Vec<Result<PathBuf>> {
     let mut out = Vec::new();
     for entry in entries {
@@ -170,7 +180,10 @@ pub fn prune_previous(cache_dir: &Path, lock: &Lock, entries: &[CacheEntry]) -> 
 
 #[cfg(test)]
 mod tests {
+    use std::path::Path;
+
     use super::*;
+    use crate::lock::Lock;
     use serde_json::json;
 
     #[test]

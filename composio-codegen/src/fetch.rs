@@ -1,16 +1,11 @@
-//! Fetching from the Composio API: options, progress reporting and the errors of the live
-//! commands.
+//! Fetching from the Composio API: options, the progress hook and the errors of the live
+//! commands. (The CLI's terminal display of progress lives with the binary.)
 //!
 //! Requests go through [`composio_typed::Client`] and its catalog reads, so schema fetching
 //! shares the runtime's single HTTP layer and retry policy (429 and 5xx retried with backoff,
 //! `Retry-After` honoured). What this module adds is concurrency: toolkits are fetched at the
 //! same time, and so are the pages of one toolkit when the server's cursors can be predicted
 //! and checked (see [`crate::source::ApiSource`]), all under one bound on requests in flight.
-
-use std::collections::BTreeMap;
-use std::io::Write;
-use std::sync::Mutex;
-use std::time::Duration;
 
 use composio_typed::catalog::MAX_PAGE_SIZE;
 
@@ -61,105 +56,6 @@ pub trait Progress: Send + Sync {
 pub struct NoProgress;
 
 impl Progress for NoProgress {}
-
-/// One plain line per finished toolkit on stderr: for logs and CI, where a bar would be noise.
-#[derive(Debug, Default)]
-pub struct LineProgress {
-    out: Mutex<()>,
-}
-
-impl LineProgress {
-    /// Lines on stderr.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    fn line(&self, text: &str) {
-        let _guard = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        let _ = writeln!(std::io::stderr(), "{text}");
-    }
-}
-
-impl Progress for LineProgress {
-    fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
-        self.line(&format!("fetched {toolkit} {version}: {tools} tools ({})", pages_text(pages)));
-    }
-
-    fn note(&self, toolkit: &str, message: &str) {
-        self.line(&format!("note: {toolkit}: {message}"));
-    }
-}
-
-/// A progress bar per toolkit, for a terminal.
-pub struct BarProgress {
-    multi: indicatif::MultiProgress,
-    bars: Mutex<BTreeMap<String, indicatif::ProgressBar>>,
-}
-
-impl std::fmt::Debug for BarProgress {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BarProgress").finish_non_exhaustive()
-    }
-}
-
-impl Default for BarProgress {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl BarProgress {
-    /// Bars drawn on stderr.
-    pub fn new() -> Self {
-        BarProgress { multi: indicatif::MultiProgress::new(), bars: Mutex::new(BTreeMap::new()) }
-    }
-
-    fn bar(&self, toolkit: &str) -> indicatif::ProgressBar {
-        let mut bars = self.bars.lock().unwrap_or_else(|e| e.into_inner());
-        bars.entry(toolkit.to_owned())
-            .or_insert_with(|| {
-                let bar = self.multi.add(indicatif::ProgressBar::new_spinner());
-                let style =
-                    indicatif::ProgressStyle::with_template("{spinner} {prefix:<20} {wide_bar} {pos}/{len} {msg}")
-                        .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
-                bar.set_style(style);
-                bar.set_prefix(toolkit.to_owned());
-                bar.enable_steady_tick(Duration::from_millis(120));
-                bar
-            })
-            .clone()
-    }
-}
-
-impl Progress for BarProgress {
-    fn started(&self, toolkit: &str, requested: &str) {
-        self.bar(toolkit).set_message(format!("resolving {requested}"));
-    }
-
-    fn page(&self, toolkit: &str, version: &str, fetched: usize, total: Option<u64>) {
-        let bar = self.bar(toolkit);
-        if let Some(total) = total {
-            bar.set_length(total.max(fetched as u64));
-        }
-        bar.set_position(fetched as u64);
-        bar.set_message(version.to_owned());
-    }
-
-    fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
-        let bar = self.bar(toolkit);
-        bar.set_length(tools as u64);
-        bar.set_position(tools as u64);
-        bar.finish_with_message(format!("{version} ({})", pages_text(pages)));
-    }
-
-    fn note(&self, toolkit: &str, message: &str) {
-        let _ = self.multi.println(format!("note: {toolkit}: {message}"));
-    }
-
-    fn done(&self) {
-        let _ = self.multi.clear();
-    }
-}
 
 /// What can go wrong while fetching, pinning, updating or checking drift.
 #[derive(Debug, thiserror::Error)]
@@ -214,10 +110,6 @@ pub enum FetchError {
     /// A fetch or generation task panicked: a bug, reported instead of propagated.
     #[error("internal error: {0}")]
     Internal(String),
-}
-
-fn pages_text(pages: usize) -> String {
-    if pages == 1 { "1 page".to_owned() } else { format!("{pages} pages") }
 }
 
 fn available_text(available: &[String]) -> String {

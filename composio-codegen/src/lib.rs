@@ -7,15 +7,20 @@
 //!
 //! # Pipeline
 //!
-//! Each stage is one module with a narrow interface:
+//! Each stage is one module with a narrow interface. Only the first stage and the entry points
+//! are public: the others change with the generator.
 //!
 //! | stage | module | from → to |
 //! |---|---|---|
-//! | schema source | [`source`] | committed cache, file or API → [`model::ToolDef`]s |
-//! | schema model | [`schema`] | a tool's JSON Schema → normalised [`schema::Schema`] |
-//! | type IR | [`typespace`], [`ir`] | schemas → named, shared [`ir::TypeDef`]s |
-//! | Rust tokens | [`emit`] | IR → `proc_macro2` tokens |
-//! | formatted file | [`render`], [`output`] | tokens → prettyplease text → atomic write |
+//! | schema source | [`source`], [`model`] | committed cache, file or API → [`model::ToolDef`]s |
+//! | schema model | `schema` | a tool's JSON Schema → a normalised schema tree |
+//! | type IR | `typespace`, `ir`, `naming` | schemas → named, shared type definitions |
+//! | Rust tokens | `emit` | IR → `proc_macro2` tokens |
+//! | formatted file | `render`, `output` | tokens → prettyplease text → atomic write |
+//!
+//! [`Config`] runs the whole pipeline; [`generate_module`] runs it on definitions from any
+//! [`source::SchemaSource`]. With the `live` feature, [`live`] fetches, pins, updates and
+//! checks drift against the Composio API.
 //!
 //! # Use
 //!
@@ -28,24 +33,35 @@
 //!
 //! [`composio-typed`]: https://docs.rs/composio-typed
 
-pub mod cache_write;
+mod cache_write;
 pub mod config;
 pub mod drift;
-pub mod emit;
+mod emit;
 pub mod error;
 #[cfg(feature = "live")]
 pub mod fetch;
-pub mod ir;
+mod ir;
 #[cfg(feature = "live")]
 pub mod live;
 pub mod lock;
 pub mod model;
-pub mod naming;
-pub mod output;
-pub mod render;
-pub mod schema;
+mod naming;
+mod output;
+mod render;
+mod schema;
 pub mod source;
-pub mod typespace;
+mod typespace;
 
-pub use config::{Config, Module, ToolSummary, Written};
+pub use config::{Config, Module, ToolSummary, Written, generate_module};
+pub use emit::EmitOptions;
 pub use error::{Error, Result};
+pub use schema::Warning;
+
+/// Pipeline stages that tests and benchmarks drive directly. Not part of the public API: it
+/// changes whenever the pipeline does, without a major version.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::cache_write::render_tools;
+    pub use crate::render::{header_hash, module_with_threads};
+    pub use crate::typespace::build;
+}

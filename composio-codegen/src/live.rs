@@ -21,7 +21,8 @@ use std::sync::Arc;
 use composio_typed::{ApiKey, ApiPrefix, Client};
 use tokio::sync::Semaphore;
 
-use crate::cache_write::{self, CacheEntry};
+use crate::cache_write;
+pub use crate::cache_write::CacheEntry;
 use crate::config::{Config, Module, Written, generate_module};
 use crate::drift::{self, DriftReport, ToolkitDrift};
 use crate::fetch::{FetchError, FetchOptions, NoProgress, Progress};

@@ -306,11 +306,6 @@ impl Claims {
             .expect("an unbounded range always yields a free name")
     }
 
-    /// Marks `name` as taken without claiming it.
-    pub fn reserve(&mut self, name: &str) {
-        self.taken.insert(name.to_owned());
-    }
-
     /// Whether `name` is taken.
     pub fn is_taken(&self, name: &str) -> bool {
         self.taken.contains(name)

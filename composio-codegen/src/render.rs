@@ -24,7 +24,7 @@ pub fn module(ir: &ToolkitIr, options: &EmitOptions) -> Result<String> {
     module_with_threads(ir, options, threads)
 }
 
-/// [`module`] rendered in `threads` slices; the output never depends on the number.
+/// A module rendered in `threads` slices; the output never depends on the number.
 pub fn module_with_threads(ir: &ToolkitIr, options: &EmitOptions, threads: usize) -> Result<String> {
     let plan = emit::plan(ir);
     let carriers = emit::file_carriers(ir);

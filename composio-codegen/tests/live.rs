@@ -6,7 +6,7 @@
 
 mod live_common;
 
-use composio_codegen::cache_write::render_tools;
+use composio_codegen::__private::render_tools;
 use composio_codegen::drift::{Change, FailOn};
 use composio_codegen::fetch::{FetchError, FetchOptions};
 use composio_codegen::live::{Live, LiveOptions, Pinned, Want};

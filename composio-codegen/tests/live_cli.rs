@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
-use composio_codegen::cache_write::render_tools;
+use composio_codegen::__private::render_tools;
 use composio_testserver::{Fault, FaultRule, Route, TestServer};
 use live_common::*;
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
-use composio_codegen::emit::EmitOptions;
+use composio_codegen::EmitOptions;
 use composio_codegen::model::{ToolDef, parse_document};
 use composio_codegen::source::ToolkitSchemas;
 use serde_json::{Value, json};
@@ -102,7 +102,7 @@ fn random_damage_never_panics() {
                 version: "20251027_00".into(),
                 tools: defs,
             };
-            composio_codegen::config::generate_module(&schemas, &EmitOptions::default())
+            composio_codegen::generate_module(&schemas, &EmitOptions::default())
         }));
         match outcome {
             Err(_) => panic!("round {round}: the generator panicked on {tool}"),

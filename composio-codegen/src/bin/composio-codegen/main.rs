@@ -8,6 +8,9 @@ use composio_codegen::config::{DEFAULT_OUT_DIR, DEFAULT_SCHEMA_CACHE};
 use composio_codegen::drift::FailOn;
 use composio_codegen::{Config, Error};
 
+#[cfg(feature = "live")]
+mod progress;
+
 // Generation allocates and frees millions of small token and syntax-tree nodes; mimalloc cuts
 // the CLI's wall time by about a third against the system allocator (see BENCHMARKS.md).
 #[cfg(feature = "mimalloc")]
@@ -234,9 +237,10 @@ mod live {
     use std::sync::Arc;
 
     use composio_codegen::Config;
-    use composio_codegen::fetch::{BarProgress, FetchError, FetchOptions, LineProgress, Progress};
+    use composio_codegen::fetch::{FetchError, FetchOptions, Progress};
     use composio_codegen::live::{Live, LiveOptions, Pinned};
 
+    use super::progress::{BarProgress, LineProgress};
     use super::{Cli, print_written, report_warnings};
 
     pub(super) fn run(cli: &Cli, config: Config) -> Result<ExitCode, String> {
