@@ -6,8 +6,7 @@
 //! from `../shared/corpus/composio` (or `$CORPUS`). Scenarios, each run several times:
 //!
 //! - `fetch`: resolve `latest` and list every tool of the six toolkits ([`ApiSource::fetch_all`]),
-//!   with toolkits one at a time or concurrently, and with small pages followed cursor by cursor
-//!   or predicted and fetched concurrently;
+//!   with toolkits one at a time or concurrently, and with small pages followed cursor by cursor;
 //! - `generate`: the six modules from the cache, no network ([`Live::prepare`] of a plan where
 //!   everything is pinned);
 //! - `sync`: the whole `composio-codegen github googledrive …` on an empty workspace: fetch,
@@ -132,9 +131,8 @@ fn main() {
         let slow = server(&tools, Some(LATENCY)).await;
         let mut rows = Vec::new();
         let full = FetchOptions::default();
-        let serial = FetchOptions { concurrency: 1, concurrent_pages: false, ..FetchOptions::default() };
-        let small_cursor = FetchOptions { page_size: 50, concurrent_pages: false, ..FetchOptions::default() };
-        let small_predicted = FetchOptions { page_size: 50, ..FetchOptions::default() };
+        let serial = FetchOptions { concurrency: 1, ..FetchOptions::default() };
+        let small_cursor = FetchOptions { page_size: 50, ..FetchOptions::default() };
 
         for (label, srv) in [("loopback", &fast), ("+50 ms per request", &slow)] {
             measure(&mut rows, &format!("fetch, 1 request at a time, limit 1000 ({label})"), || {
@@ -147,10 +145,6 @@ fn main() {
             .await;
             measure(&mut rows, &format!("fetch, limit 50, cursors followed ({label})"), || {
                 fetch(srv, small_cursor.clone())
-            })
-            .await;
-            measure(&mut rows, &format!("fetch, limit 50, pages predicted ({label})"), || {
-                fetch(srv, small_predicted.clone())
             })
             .await;
         }

@@ -4,8 +4,7 @@
 //! Requests go through [`composio_typed::Client`] and its catalog reads, so schema fetching
 //! shares the runtime's single HTTP layer and retry policy (429 and 5xx retried with backoff,
 //! `Retry-After` honoured). What this module adds is concurrency: toolkits are fetched at the
-//! same time, and so are the pages of one toolkit when the server's cursors can be predicted
-//! and checked (see [`crate::source::ApiSource`]), all under one bound on requests in flight.
+//! same time, under one bound on requests in flight.
 
 use composio_typed::catalog::MAX_PAGE_SIZE;
 
@@ -14,18 +13,13 @@ use composio_typed::catalog::MAX_PAGE_SIZE;
 pub struct FetchOptions {
     /// Tools per page of `GET /tools`, 1 to 1000 (default 1000, the API's maximum).
     pub page_size: u32,
-    /// Requests in flight at once, across all toolkits and pages (default 8).
+    /// Requests in flight at once, across all toolkits (default 8).
     pub concurrency: usize,
-    /// Fetch the pages of one toolkit concurrently when the server's cursors can be predicted
-    /// (default on). Every predicted cursor is checked against the `next_cursor` the server
-    /// returns, and any mismatch falls back to following cursors one page at a time, so this
-    /// never changes what is fetched.
-    pub concurrent_pages: bool,
 }
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        FetchOptions { page_size: MAX_PAGE_SIZE, concurrency: 8, concurrent_pages: true }
+        FetchOptions { page_size: MAX_PAGE_SIZE, concurrency: 8 }
     }
 }
 
@@ -42,10 +36,6 @@ pub trait Progress: Send + Sync {
     /// All `tools` of `version` arrived, in `pages` pages.
     fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
         let _ = (toolkit, version, tools, pages);
-    }
-    /// Something worth telling that is not an error (a fallback, a retry strategy change).
-    fn note(&self, toolkit: &str, message: &str) {
-        let _ = (toolkit, message);
     }
     /// Every fetch is over; clear any display.
     fn done(&self) {}

@@ -59,61 +59,26 @@ async fn an_unpinned_toolkit_is_fetched_pinned_and_generated() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn pages_are_followed_to_the_end_sequentially_and_concurrently() {
+async fn pages_are_followed_to_the_end() {
     if corpus_missing() {
         return;
     }
     let server = corpus_server().start().await;
-    let mut texts = Vec::new();
-    for concurrent_pages in [false, true] {
-        server.clear_requests();
-        let ws = Workspace::new();
-        let fetch = FetchOptions { page_size: 5, concurrency: 4, concurrent_pages };
-        let live = live_with(&ws, &server, fetch);
-        let plan = live.plan(&["googledrive".into()], false, &[]).unwrap();
-        live.sync(&plan).await.unwrap();
-        let pages = served(&server, Route::ListTools);
-        assert_eq!(pages.len(), 11, "51 tools in pages of 5");
-        assert_eq!(pages.iter().filter(|q| q.iter().any(|(k, _)| k == "cursor")).count(), 10);
-        assert!(pages.iter().all(|q| q.contains(&("limit".into(), "5".into()))));
-        let text = std::fs::read_to_string(ws.schemas().join(format!("googledrive/{V1}.json"))).unwrap();
-        let tools: Vec<Value> = serde_json::from_str(&text).unwrap();
-        let mut slugs: Vec<&str> = tools.iter().map(|t| t["slug"].as_str().unwrap()).collect();
-        assert_eq!(slugs.len(), 51);
-        slugs.dedup();
-        assert_eq!(slugs.len(), 51, "no page twice");
-        texts.push(text);
-    }
-    assert_eq!(texts[0], texts[1], "both strategies fetch the same");
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_failed_predicted_page_falls_back_to_following_cursors() {
-    if corpus_missing() {
-        return;
-    }
-    // The fourth listing request is a page requested with a predicted cursor: refuse it.
-    let server = corpus_server()
-        .fault(FaultRule::new(Route::ListTools, Fault::api_error(400, 10400, "HTTP_BadRequest", "bad cursor")).skip(3))
-        .start()
-        .await;
     let ws = Workspace::new();
-    let progress = recorder();
-    let options = LiveOptions {
-        fetch: FetchOptions { page_size: 5, concurrency: 2, concurrent_pages: true },
-        progress: progress.clone(),
-        ..options(&server)
-    };
-    let live = Live::new(ws.config(), options);
+    let fetch = FetchOptions { page_size: 5, concurrency: 4 };
+    let live = live_with(&ws, &server, fetch);
     let plan = live.plan(&["googledrive".into()], false, &[]).unwrap();
     live.sync(&plan).await.unwrap();
-    let notes = progress.notes.lock().unwrap().clone();
-    assert_eq!(notes.len(), 1, "{notes:?}");
-    assert!(notes[0].contains("following cursors one page at a time"), "{notes:?}");
-    let tools: Vec<Value> =
-        serde_json::from_str(&std::fs::read_to_string(ws.schemas().join(format!("googledrive/{V1}.json"))).unwrap())
-            .unwrap();
-    assert_eq!(tools.len(), 51);
+    let pages = served(&server, Route::ListTools);
+    assert_eq!(pages.len(), 11, "51 tools in pages of 5");
+    assert_eq!(pages.iter().filter(|q| q.iter().any(|(k, _)| k == "cursor")).count(), 10);
+    assert!(pages.iter().all(|q| q.contains(&("limit".into(), "5".into()))));
+    let text = std::fs::read_to_string(ws.schemas().join(format!("googledrive/{V1}.json"))).unwrap();
+    let tools: Vec<Value> = serde_json::from_str(&text).unwrap();
+    let mut slugs: Vec<&str> = tools.iter().map(|t| t["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs.len(), 51);
+    slugs.dedup();
+    assert_eq!(slugs.len(), 51, "no page twice");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -227,7 +192,7 @@ async fn a_429_in_the_middle_of_paging_is_retried() {
         .start()
         .await;
     let ws = Workspace::new();
-    let live = live_with(&ws, &server, FetchOptions { page_size: 5, concurrency: 1, concurrent_pages: false });
+    let live = live_with(&ws, &server, FetchOptions { page_size: 5, concurrency: 1 });
     let plan = live.plan(&["googledrive".into()], false, &[]).unwrap();
     live.sync(&plan).await.unwrap();
     assert_eq!(server.count(Route::ListTools), 13, "11 pages and 2 retries");
@@ -259,7 +224,7 @@ async fn a_server_that_dies_mid_fetch_leaves_cache_lock_and_modules_untouched() 
         .fault(FaultRule::new(Route::ListTools, Fault::DropConnection).skip(2).forever())
         .start()
         .await;
-    let live = live_with(&ws, &server, FetchOptions { page_size: 2, concurrency: 2, concurrent_pages: false });
+    let live = live_with(&ws, &server, FetchOptions { page_size: 2, concurrency: 2 });
     let plan = live.plan(&[], true, &[]).unwrap();
     assert_eq!(plan.toolkits.len(), 2, "--update with no names: every pinned toolkit");
     let err = live.sync(&plan).await.unwrap_err();

@@ -221,7 +221,7 @@ impl HungUpdate {
             .await;
         let child = Command::new(env!("CARGO_BIN_EXE_composio-codegen"))
             .current_dir(ws.path())
-            .args(["--schemas", "schemas", "--out", "out", "--update", "--page-size", "2", "--sequential-pages"])
+            .args(["--schemas", "schemas", "--out", "out", "--update", "--page-size", "2"])
             .env("COMPOSIO_API_KEY", server.api_key())
             .env("COMPOSIO_BASE_URL", server.base_url())
             .stdout(Stdio::piped())

@@ -177,17 +177,12 @@ pub async fn pin_latest(ws: &Workspace, server: &TestServer, toolkits: &[&str]) 
 /// Records what a fetch reports.
 #[derive(Default)]
 pub struct Recorder {
-    pub notes: Mutex<Vec<String>>,
     pub finished: Mutex<Vec<(String, String, usize, usize)>>,
 }
 
 impl Progress for Recorder {
     fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
         self.finished.lock().unwrap().push((toolkit.into(), version.into(), tools, pages));
-    }
-
-    fn note(&self, toolkit: &str, message: &str) {
-        self.notes.lock().unwrap().push(format!("{toolkit}: {message}"));
     }
 }
 

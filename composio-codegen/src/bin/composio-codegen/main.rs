@@ -93,10 +93,6 @@ struct Cli {
     /// Tools per page of `GET /api/v3/tools` (1 to 1000). For tests and slow links.
     #[arg(long, value_name = "N", default_value_t = 1000, hide = true, value_parser = clap::value_parser!(u32).range(1..=1000))]
     page_size: u32,
-
-    /// Follow page cursors one at a time instead of predicting them to fetch pages concurrently.
-    #[arg(long, hide = true)]
-    sequential_pages: bool,
 }
 
 const EXAMPLES: &str = "\
@@ -247,11 +243,7 @@ mod live {
         let progress: Arc<dyn Progress> =
             if std::io::stderr().is_terminal() { Arc::new(BarProgress::new()) } else { Arc::new(LineProgress::new()) };
         let options = LiveOptions {
-            fetch: FetchOptions {
-                page_size: cli.page_size,
-                concurrency: usize::from(cli.jobs),
-                concurrent_pages: !cli.sequential_pages,
-            },
+            fetch: FetchOptions { page_size: cli.page_size, concurrency: usize::from(cli.jobs) },
             progress,
             ..LiveOptions::from_env()
         };

@@ -29,10 +29,6 @@ impl Progress for LineProgress {
     fn finished(&self, toolkit: &str, version: &str, tools: usize, pages: usize) {
         self.line(&format!("fetched {toolkit} {version}: {tools} tools ({})", pages_text(pages)));
     }
-
-    fn note(&self, toolkit: &str, message: &str) {
-        self.line(&format!("note: {toolkit}: {message}"));
-    }
 }
 
 /// A progress bar per toolkit, for a terminal.
@@ -95,10 +91,6 @@ impl Progress for BarProgress {
         bar.set_length(tools as u64);
         bar.set_position(tools as u64);
         bar.finish_with_message(format!("{version} ({})", pages_text(pages)));
-    }
-
-    fn note(&self, toolkit: &str, message: &str) {
-        let _ = self.multi.println(format!("note: {toolkit}: {message}"));
     }
 
     fn done(&self) {
