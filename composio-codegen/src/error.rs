@@ -68,10 +68,12 @@ pub enum Error {
         /// What is wrong with it.
         message: String,
     },
-    /// Fetching schemas from the Composio API failed.
-    #[cfg(feature = "live")]
+    /// A [`SchemaSource`](crate::source::SchemaSource) failed to read definitions, for a reason
+    /// of its own: the API's source, for example, when a request fails. The boxed error is the
+    /// source's own type (downcast it to `composio_codegen::fetch::FetchError` for the API's);
+    /// keeping it opaque here keeps this error free of the fetch error, which wraps it.
     #[error(transparent)]
-    Fetch(Box<crate::fetch::FetchError>),
+    Source(Box<dyn std::error::Error + Send + Sync>),
     /// The generated tokens did not parse as Rust: a generator bug, reported, not panicked.
     #[error("internal error: generated code for toolkit `{toolkit}` does not parse: {message}")]
     Render {

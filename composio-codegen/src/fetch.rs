@@ -122,7 +122,7 @@ impl From<FetchError> for crate::Error {
                 crate::Error::UnknownToolkit { toolkit, hint: format!("the Composio API answered: {message}") }
             }
             FetchError::NoApiKey(message) | FetchError::Usage(message) => crate::Error::Usage(message),
-            other => crate::Error::Fetch(Box::new(other)),
+            other => crate::Error::Source(Box::new(other)),
         }
     }
 }
