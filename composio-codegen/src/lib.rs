@@ -50,6 +50,8 @@ mod output;
 mod render;
 mod schema;
 pub mod source;
+#[cfg(feature = "live")]
+mod task;
 mod typespace;
 
 pub use config::{Config, Module, ToolSummary, Written, generate_module};

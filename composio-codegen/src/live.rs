@@ -279,7 +279,8 @@ impl Live {
                         let fetched = source.fetch(&toolkit, &requested).await?;
                         let version = fetched.schemas.version.clone();
                         let (module, content) = blocking(cpu, move || {
-                            let content = fetched.cache_text();
+                            let content =
+                                cache_write::render_tool_refs(fetched.schemas.tools.iter().map(|t| &t.raw).collect());
                             generate_module(&fetched.schemas, &emit).map(|module| (module, content))
                         })
                         .await?;
@@ -294,7 +295,7 @@ impl Live {
             };
             tasks.push(task);
         }
-        let results = crate::source::join_all(tasks).await;
+        let results = crate::task::join_all(tasks).await;
         if let Some(source) = &source {
             source.progress().done();
         }
@@ -373,7 +374,7 @@ impl Live {
             let source = source.clone();
             async move { toolkit_drift(&source, cached).await }
         });
-        let toolkits = crate::source::join_all(tasks).await;
+        let toolkits = crate::task::join_all(tasks).await;
         source.progress().done();
         Ok(DriftReport { toolkits: toolkits? })
     }

@@ -17,12 +17,12 @@ use composio_typed::Client;
 use composio_typed::catalog::{MAX_PAGE_SIZE, Page, ToolkitVersions, ToolsQuery};
 use serde_json::Value;
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 
 use super::{SchemaSource, ToolkitSchemas};
 use crate::fetch::{FetchError, FetchOptions, NoProgress, Progress};
 use crate::lock::valid_version;
 use crate::model;
+use crate::task::join_all;
 
 /// The keyword for a toolkit's newest version.
 pub const LATEST: &str = "latest";
@@ -74,11 +74,6 @@ impl Fetched {
     /// The tools as the API served them, sorted by slug.
     pub fn raw_tools(&self) -> Vec<Value> {
         self.schemas.tools.iter().map(|t| t.raw.clone()).collect()
-    }
-
-    /// The text of this version's cache file.
-    pub fn cache_text(&self) -> String {
-        crate::cache_write::render_tool_refs(self.schemas.tools.iter().map(|t| &t.raw).collect())
     }
 }
 
@@ -261,27 +256,6 @@ impl ApiSource {
     async fn permit(&self) -> Result<tokio::sync::SemaphorePermit<'_>, FetchError> {
         self.limiter.acquire().await.map_err(|_| FetchError::Internal("the request limiter was closed".into()))
     }
-}
-
-/// Runs futures concurrently on the current runtime; results in input order. The first error
-/// aborts the others.
-pub(crate) async fn join_all<T, F>(futures: impl IntoIterator<Item = F>) -> Result<Vec<T>, FetchError>
-where
-    T: Send + 'static,
-    F: std::future::Future<Output = Result<T, FetchError>> + Send + 'static,
-{
-    let mut set = JoinSet::new();
-    let mut count = 0;
-    for (i, future) in futures.into_iter().enumerate() {
-        set.spawn(async move { (i, future.await) });
-        count += 1;
-    }
-    let mut out: Vec<Option<T>> = (0..count).map(|_| None).collect();
-    while let Some(joined) = set.join_next().await {
-        let (i, result) = joined.map_err(|e| FetchError::Internal(format!("a fetch task failed: {e}")))?;
-        out[i] = Some(result?);
-    }
-    Ok(out.into_iter().flatten().collect())
 }
 
 impl SchemaSource for ApiSource {

@@ -10,8 +10,6 @@ mod cache;
 mod file;
 
 #[cfg(feature = "live")]
-pub(crate) use api::join_all;
-#[cfg(feature = "live")]
 pub use api::{ApiSource, Fetched, LATEST, Resolved};
 pub use cache::SchemaCache;
 #[cfg(feature = "live")]
