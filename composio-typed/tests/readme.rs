@@ -1,5 +1,6 @@
 //! The code of the README's runtime section, compiled and run against the local server. Each
-//! function body below appears verbatim in the README; keep them in step.
+//! function the README shows in a `rust` block appears verbatim below; the first test checks
+//! that, so the README cannot drift from the code that runs.
 
 mod common;
 
@@ -121,6 +122,47 @@ fn with_retries(api_key: &str) -> composio_typed::Result<Client> {
 }
 
 // The tests ----------------------------------------------------------------------------------
+
+/// The functions of the README's ```` ```rust ```` blocks (the ones compiled as doctests), each as
+/// its text from the `fn` line to the closing brace at column 0.
+fn readme_functions(readme: &str) -> Vec<String> {
+    let mut functions = Vec::new();
+    let mut in_block = false;
+    let mut current: Option<Vec<&str>> = None;
+    for line in readme.lines() {
+        if !in_block {
+            in_block = line.trim_end() == "```rust";
+            continue;
+        }
+        if line.starts_with("```") {
+            in_block = false;
+            continue;
+        }
+        if let Some(lines) = current.as_mut() {
+            lines.push(line);
+            if line == "}" {
+                functions.push(current.take().unwrap_or_default().join("\n"));
+            }
+        } else if line.starts_with("fn ") || line.starts_with("async fn ") {
+            current = Some(vec![line]);
+        }
+    }
+    functions
+}
+
+#[test]
+fn every_function_the_readme_shows_is_the_one_run_here() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let functions = readme_functions(&readme);
+    assert!(functions.len() >= 6, "the README's runtime section shows at least six functions: {functions:#?}");
+    let here = include_str!("readme.rs");
+    for function in &functions {
+        assert!(
+            here.contains(function.as_str()),
+            "README.md shows a function that tests/readme.rs does not run:\n{function}"
+        );
+    }
+}
 
 #[tokio::test]
 async fn configuration_snippet_builds_the_described_client() {
