@@ -42,10 +42,12 @@
 //!   missing), `toolkit` (derived when missing) and `available_versions` (the versions this
 //!   server has of the tool, newest first) filled in.
 
+mod body;
 mod catalog;
 mod fault;
-mod handlers;
+mod routes;
 mod server;
+mod state;
 mod util;
 
 pub use fault::{Fault, FaultRule, Route};

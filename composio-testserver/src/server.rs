@@ -1,16 +1,10 @@
-//! The running server: builder, accept loop, per-connection handling and shared state.
+//! The running server: builder, accept loop and per-connection handling.
 
-use std::collections::HashMap;
 use std::convert::Infallible;
 use std::path::PathBuf;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
-use std::task::{Context, Poll};
+use std::sync::Arc;
 use std::time::Duration;
 
-use bytes::Bytes;
-use hyper::body::{Body, Frame, SizeHint};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -21,114 +15,9 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::catalog::{Catalog, CatalogInput};
 use crate::fault::{ActiveRule, FaultRule};
+use crate::state::{State, lock};
 use crate::util::percent_encode_path;
 use crate::{ExecuteReply, ExecuteRequest, RecordedRequest, Route};
-
-/// A per-tool execute behaviour.
-pub(crate) type Responder = Arc<dyn Fn(&ExecuteRequest) -> ExecuteReply + Send + Sync>;
-
-/// Locks a mutex, ignoring poisoning: the data behind every lock here stays consistent even
-/// if a panic interrupted a holder, and a test server must keep answering.
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// Files behind the presigned URLs.
-#[derive(Default)]
-pub(crate) struct Files {
-    /// Keys handed out by `/files/upload/request` → their mimetype; a PUT to any other key is
-    /// refused like a bad signature.
-    pub issued: HashMap<String, String>,
-    /// md5 → key, to answer `type: "existing"` for a file already uploaded.
-    pub by_md5: HashMap<String, String>,
-    /// Bytes PUT to an issued key.
-    pub uploaded: HashMap<String, Vec<u8>>,
-    /// Bytes registered with `register_download`.
-    pub downloads: HashMap<String, Vec<u8>>,
-}
-
-/// Compiled `input_parameters`, per (upper-case tool slug, version). `None` when the schema
-/// does not compile, in which case arguments are accepted unchecked.
-pub(crate) type ValidatorCache = HashMap<(String, String), Arc<Option<jsonschema::Validator>>>;
-
-/// State shared by all connections.
-pub(crate) struct State {
-    pub api_key: String,
-    pub base_url: String,
-    pub catalog: Catalog,
-    pub faults: Mutex<Vec<ActiveRule>>,
-    pub log: Mutex<Vec<RecordedRequest>>,
-    pub responders: RwLock<HashMap<String, Responder>>,
-    pub files: Mutex<Files>,
-    pub validators: Mutex<ValidatorCache>,
-    ids: AtomicU64,
-}
-
-impl State {
-    /// A fresh number for log ids, file ids and keys.
-    pub fn next_id(&self) -> u64 {
-        self.ids.fetch_add(1, Ordering::Relaxed)
-    }
-}
-
-/// The body of every response: either complete, or one that sends its bytes and then gets
-/// the connection dropped (for [`crate::Fault::TruncatedBody`]).
-pub(crate) enum RespBody {
-    Full(Option<Bytes>),
-    Truncated { data: Option<Bytes>, abort: Arc<Notify>, armed: bool },
-}
-
-impl RespBody {
-    pub fn full(data: impl Into<Bytes>) -> RespBody {
-        let data = data.into();
-        RespBody::Full(if data.is_empty() { None } else { Some(data) })
-    }
-}
-
-/// How long a truncated body waits before its connection is dropped, so that hyper has
-/// flushed the partial bytes to the socket first.
-const TRUNCATE_GRACE: Duration = Duration::from_millis(30);
-
-impl Body for RespBody {
-    type Data = Bytes;
-    type Error = Infallible;
-
-    fn poll_frame(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
-        match self.get_mut() {
-            RespBody::Full(data) => Poll::Ready(data.take().map(|d| Ok(Frame::data(d)))),
-            RespBody::Truncated { data, abort, armed } => {
-                if let Some(d) = data.take() {
-                    return Poll::Ready(Some(Ok(Frame::data(d))));
-                }
-                // Never end the body: hyper would then notice the short length and close the
-                // connection before flushing. Instead stay pending and have the connection
-                // task drop the socket a moment later.
-                if !*armed {
-                    *armed = true;
-                    let abort = abort.clone();
-                    tokio::spawn(async move {
-                        tokio::time::sleep(TRUNCATE_GRACE).await;
-                        abort.notify_one();
-                    });
-                }
-                Poll::Pending
-            }
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        matches!(self, RespBody::Full(None))
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match self {
-            RespBody::Full(None) => SizeHint::with_exact(0),
-            RespBody::Full(Some(d)) => SizeHint::with_exact(d.len() as u64),
-            // Unknown, so that hyper takes the (lying) Content-Length header as given.
-            RespBody::Truncated { .. } => SizeHint::default(),
-        }
-    }
-}
 
 /// Serves one TCP connection until it ends or a handler asks for it to be dropped.
 async fn serve_connection(stream: TcpStream, state: Arc<State>) {
@@ -141,7 +30,7 @@ async fn serve_connection(stream: TcpStream, state: Arc<State>) {
         service_fn(move |req| {
             let state = state.clone();
             let abort = abort.clone();
-            async move { Ok::<_, Infallible>(crate::handlers::handle(state, abort, req).await) }
+            async move { Ok::<_, Infallible>(crate::routes::handle(state, abort, req).await) }
         })
     };
     let conn = http1::Builder::new().timer(TokioTimer::new()).serve_connection(TokioIo::new(stream), service);
@@ -385,17 +274,8 @@ impl Builder {
         });
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("composio-testserver: cannot bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("composio-testserver: bound socket has no address");
-        let state = Arc::new(State {
-            api_key: self.api_key,
-            base_url: format!("http://{addr}"),
-            catalog,
-            faults: Mutex::new(self.faults.into_iter().map(ActiveRule::new).collect()),
-            log: Mutex::new(Vec::new()),
-            responders: RwLock::new(HashMap::new()),
-            files: Mutex::new(Files::default()),
-            validators: Mutex::new(HashMap::new()),
-            ids: AtomicU64::new(1),
-        });
+        let faults = self.faults.into_iter().map(ActiveRule::new).collect();
+        let state = Arc::new(State::new(self.api_key, format!("http://{addr}"), catalog, faults));
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, state.clone(), stop_rx));
         TestServer { state, stop, task: Some(task) }

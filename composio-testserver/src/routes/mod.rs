@@ -1,0 +1,220 @@
+//! Request handling: recording, faults, routing; one submodule per area of the protocol.
+
+mod files;
+mod pagination;
+mod query;
+mod reply;
+mod toolkits;
+mod tools;
+
+use std::sync::Arc;
+
+use http_body_util::BodyExt;
+use hyper::body::Incoming;
+use hyper::{Method, Request, Response};
+use serde_json::json;
+use tokio::sync::Notify;
+
+use crate::body::RespBody;
+use crate::catalog::{BASE_VERSION, LATEST};
+use crate::fault::{Fault, HTML_ERROR_PAGE, select_fault};
+use crate::state::{State, lock};
+use crate::util::{parse_query, percent_decode};
+use crate::{RecordedRequest, Route};
+use reply::{api_error, json_answer, raw_reply, response, truncated};
+
+type Answer = Response<RespBody>;
+/// An error answer on its way out through `?`; boxed because a `Response` is large.
+type Refusal = Box<Answer>;
+
+/// The two API prefixes; they differ only in the version used when a request names none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ApiVersion {
+    V3,
+    V31,
+}
+
+impl ApiVersion {
+    pub(crate) fn default_version(self) -> &'static str {
+        match self {
+            ApiVersion::V3 => BASE_VERSION,
+            ApiVersion::V31 => LATEST,
+        }
+    }
+}
+
+/// What a request path names.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct Target {
+    pub route: Route,
+    /// `None` for the storage routes, which are not under `/api`.
+    pub api: Option<ApiVersion>,
+    /// The decoded path parameter: tool slug, toolkit slug or file key.
+    pub param: Option<String>,
+}
+
+pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
+    let path = match path.strip_suffix('/') {
+        Some(p) if !p.is_empty() => p,
+        _ => path,
+    };
+    let storage = |route, rest: &str| {
+        (!rest.is_empty()).then(|| Target { route, api: None, param: Some(percent_decode(rest, false)) })
+    };
+    if let Some(rest) = path.strip_prefix("/_s3/upload/") {
+        return if method == Method::PUT { storage(Route::FilePut, rest) } else { None };
+    }
+    if let Some(rest) = path.strip_prefix("/_s3/download/") {
+        return if method == Method::GET { storage(Route::FileDownload, rest) } else { None };
+    }
+    let (api, rest) = if let Some(rest) = path.strip_prefix("/api/v3.1/") {
+        (ApiVersion::V31, rest)
+    } else if let Some(rest) = path.strip_prefix("/api/v3/") {
+        (ApiVersion::V3, rest)
+    } else {
+        return None;
+    };
+    let segments: Vec<&str> = rest.split('/').collect();
+    let (route, param) = match (method.as_str(), segments.as_slice()) {
+        ("GET", ["tools"]) => (Route::ListTools, None),
+        ("GET", ["tools", "enum"]) => (Route::ToolsEnum, None),
+        ("GET", ["tools", slug]) if !slug.is_empty() => (Route::GetTool, Some(*slug)),
+        ("POST", ["tools", "execute", slug]) if !slug.is_empty() => (Route::Execute, Some(*slug)),
+        ("GET", ["toolkits"]) => (Route::ListToolkits, None),
+        ("GET", ["toolkits", slug]) if !slug.is_empty() => (Route::GetToolkit, Some(*slug)),
+        ("POST", ["files", "upload", "request"]) => (Route::FileUploadRequest, None),
+        _ => return None,
+    };
+    Some(Target { route, api: Some(api), param: param.map(|p| percent_decode(p, false)) })
+}
+
+/// Handles one request: reads it fully, records it, applies a fault or answers normally.
+pub(crate) async fn handle(state: Arc<State>, abort: Arc<Notify>, req: Request<Incoming>) -> Answer {
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(collected) => collected.to_bytes(),
+        // The client stopped sending mid-body; whatever we answer is unlikely to arrive.
+        Err(_) => {
+            return api_error(400, 10400, "HTTP_BadRequest", "Incomplete request body", &[]);
+        }
+    };
+    let path = parts.uri.path().to_string();
+    let target = classify(&parts.method, &path);
+    let recorded = RecordedRequest {
+        method: parts.method.as_str().to_string(),
+        path,
+        query: parts.uri.query().map(parse_query).unwrap_or_default(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: body.to_vec(),
+        route: target.as_ref().map(|t| t.route),
+    };
+    // Recorded before any answer is produced, so `count` is exact once a client has its
+    // response (or its connection error).
+    lock(&state.log).push(recorded.clone());
+
+    let fault = target.as_ref().and_then(|t| select_fault(&mut lock(&state.faults), t.route, t.param.as_deref()));
+    if let Some(fault) = fault {
+        match fault {
+            Fault::Reply { status, headers, body } => return raw_reply(status, &headers, body),
+            Fault::Delay(delay) => tokio::time::sleep(delay).await,
+            Fault::TruncatedBody => return truncated(abort),
+            Fault::NonJsonBody => {
+                return response(200, "text/html; charset=utf-8", HTML_ERROR_PAGE);
+            }
+            Fault::DropConnection => {
+                // The connection task drops the socket on this signal; this future is
+                // dropped with it and never answers.
+                abort.notify_one();
+                return std::future::pending().await;
+            }
+            Fault::ToolFailure(message) => {
+                return json_answer(200, &tools::execute_envelope(&state, json!({}), Some(&message)));
+            }
+        }
+    }
+
+    let Some(target) = target else {
+        return api_error(404, 10404, "HTTP_NotFound", "Route not found", &[]);
+    };
+    dispatch(&state, target, &recorded).unwrap_or_else(|refusal| *refusal)
+}
+
+fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answer, Refusal> {
+    if target.api.is_some() {
+        check_auth(state, req)?;
+    }
+    let api = target.api.unwrap_or(ApiVersion::V31);
+    let param = target.param.unwrap_or_default();
+    match target.route {
+        Route::ListTools => tools::list_tools(state, api, &req.query),
+        Route::GetTool => tools::get_tool(state, api, &param, &req.query),
+        Route::ToolsEnum => Ok(json_answer(200, &json!(state.catalog.tool_slugs()))),
+        Route::Execute => tools::execute(state, api, &param, &req.body),
+        Route::ListToolkits => toolkits::list_toolkits(state, &req.query),
+        Route::GetToolkit => toolkits::get_toolkit(state, &param, &req.query),
+        Route::FileUploadRequest => files::upload_request(state, &req.body),
+        Route::FilePut => Ok(files::file_put(state, &param, &req.body)),
+        Route::FileDownload => Ok(files::file_download(state, &param)),
+    }
+}
+
+fn check_auth(state: &State, req: &RecordedRequest) -> Result<(), Refusal> {
+    match req.header("x-api-key") {
+        None | Some("") => Err(Box::new(api_error(401, 906, "Auth_NoAuthProvided", "No authentication provided", &[]))),
+        Some(key) if key == state.api_key => Ok(()),
+        Some(key) => {
+            let masked = if key.len() >= 8 && key.is_ascii() {
+                format!("{}**{}", &key[..3], &key[key.len() - 4..])
+            } else {
+                "**".to_string()
+            };
+            Err(Box::new(api_error(401, 801, "APIKey_InvalidAPIKey", &format!("Invalid API key: {masked}"), &[])))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route_of(method: Method, path: &str) -> Option<(Route, Option<ApiVersion>, Option<String>)> {
+        classify(&method, path).map(|t| (t.route, t.api, t.param))
+    }
+
+    #[test]
+    fn classifies_routes() {
+        use ApiVersion::*;
+        assert_eq!(route_of(Method::GET, "/api/v3/tools"), Some((Route::ListTools, Some(V3), None)));
+        assert_eq!(route_of(Method::GET, "/api/v3.1/tools/"), Some((Route::ListTools, Some(V31), None)));
+        assert_eq!(route_of(Method::GET, "/api/v3/tools/enum"), Some((Route::ToolsEnum, Some(V3), None)));
+        assert_eq!(
+            route_of(Method::GET, "/api/v3/tools/GITHUB%5FX"),
+            Some((Route::GetTool, Some(V3), Some("GITHUB_X".into())))
+        );
+        assert_eq!(
+            route_of(Method::POST, "/api/v3.1/tools/execute/GITHUB_X"),
+            Some((Route::Execute, Some(V31), Some("GITHUB_X".into())))
+        );
+        assert_eq!(route_of(Method::GET, "/api/v3.1/tools/execute/GITHUB_X"), None);
+        assert_eq!(
+            route_of(Method::GET, "/api/v3/toolkits/github"),
+            Some((Route::GetToolkit, Some(V3), Some("github".into())))
+        );
+        assert_eq!(
+            route_of(Method::POST, "/api/v3/files/upload/request"),
+            Some((Route::FileUploadRequest, Some(V3), None))
+        );
+        assert_eq!(
+            route_of(Method::PUT, "/_s3/upload/a/b%20c.txt"),
+            Some((Route::FilePut, None, Some("a/b c.txt".into())))
+        );
+        assert_eq!(route_of(Method::GET, "/_s3/download/k"), Some((Route::FileDownload, None, Some("k".into()))));
+        assert_eq!(route_of(Method::GET, "/api/v2/tools"), None);
+        assert_eq!(route_of(Method::GET, "/"), None);
+        assert_eq!(route_of(Method::GET, "/api/v3/tools/a/b"), None);
+    }
+}

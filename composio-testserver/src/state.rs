@@ -1,0 +1,72 @@
+//! State shared by every connection of a running server: the catalog, faults, the request log,
+//! responders and files.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use crate::catalog::Catalog;
+use crate::fault::ActiveRule;
+use crate::{ExecuteReply, ExecuteRequest, RecordedRequest};
+
+/// A per-tool execute behaviour.
+pub(crate) type Responder = Arc<dyn Fn(&ExecuteRequest) -> ExecuteReply + Send + Sync>;
+
+/// Locks a mutex, ignoring poisoning: the data behind every lock here stays consistent even
+/// if a panic interrupted a holder, and a test server must keep answering.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Files behind the presigned URLs.
+#[derive(Default)]
+pub(crate) struct Files {
+    /// Keys handed out by `/files/upload/request` → their mimetype; a PUT to any other key is
+    /// refused like a bad signature.
+    pub issued: HashMap<String, String>,
+    /// md5 → key, to answer `type: "existing"` for a file already uploaded.
+    pub by_md5: HashMap<String, String>,
+    /// Bytes PUT to an issued key.
+    pub uploaded: HashMap<String, Vec<u8>>,
+    /// Bytes registered with `register_download`.
+    pub downloads: HashMap<String, Vec<u8>>,
+}
+
+/// Compiled `input_parameters`, per (upper-case tool slug, version). `None` when the schema
+/// does not compile, in which case arguments are accepted unchecked.
+pub(crate) type ValidatorCache = HashMap<(String, String), Arc<Option<jsonschema::Validator>>>;
+
+/// State shared by all connections.
+pub(crate) struct State {
+    pub api_key: String,
+    pub base_url: String,
+    pub catalog: Catalog,
+    pub faults: Mutex<Vec<ActiveRule>>,
+    pub log: Mutex<Vec<RecordedRequest>>,
+    pub responders: RwLock<HashMap<String, Responder>>,
+    pub files: Mutex<Files>,
+    pub validators: Mutex<ValidatorCache>,
+    ids: AtomicU64,
+}
+
+impl State {
+    /// A server's state before its first request.
+    pub fn new(api_key: String, base_url: String, catalog: Catalog, faults: Vec<ActiveRule>) -> State {
+        State {
+            api_key,
+            base_url,
+            catalog,
+            faults: Mutex::new(faults),
+            log: Mutex::new(Vec::new()),
+            responders: RwLock::new(HashMap::new()),
+            files: Mutex::new(Files::default()),
+            validators: Mutex::new(HashMap::new()),
+            ids: AtomicU64::new(1),
+        }
+    }
+
+    /// A fresh number for log ids, file ids and keys.
+    pub fn next_id(&self) -> u64 {
+        self.ids.fetch_add(1, Ordering::Relaxed)
+    }
+}
