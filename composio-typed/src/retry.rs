@@ -112,16 +112,25 @@ pub(crate) fn should_retry(policy: &RetryPolicy, kind: Kind, failure: Failure) -
 /// date.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let text = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    if let Some(ms) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()).filter(|v| v.is_finite() && *v >= 0.0)
-    {
-        return Some(Duration::from_secs_f64(ms / 1000.0));
+    if let Some(wait) = text("retry-after-ms").and_then(|v| v.parse::<f64>().ok()).and_then(|ms| seconds(ms / 1000.0)) {
+        return Some(wait);
     }
     let value = text("retry-after")?;
     if let Ok(secs) = value.parse::<f64>() {
-        return (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs));
+        return seconds(secs);
     }
     let when = httpdate::parse_http_date(value).ok()?;
     Some(when.duration_since(SystemTime::now()).unwrap_or(Duration::ZERO))
+}
+
+/// A wait in seconds as the server wrote it. Negative and NaN are no wait at all; anything longer
+/// than a `Duration` holds is [`Duration::MAX`], which exceeds every `max_retry_after`, so the
+/// call gives up with `RateLimited` instead of panicking on the server's number.
+fn seconds(secs: f64) -> Option<Duration> {
+    if secs.is_nan() || secs < 0.0 {
+        return None;
+    }
+    Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX))
 }
 
 #[cfg(test)]
@@ -171,5 +180,34 @@ mod tests {
         assert!(d > Duration::from_secs(25) && d <= Duration::from_secs(30), "{d:?}");
         h.insert("retry-after", HeaderValue::from_static("soon"));
         assert_eq!(retry_after(&h), None);
+    }
+
+    #[test]
+    fn retry_after_out_of_range_is_too_long_or_absent_never_a_panic() {
+        let read = |name: &'static str, value: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(name, HeaderValue::from_static(value));
+            retry_after(&h)
+        };
+        // Longer than any `Duration`: a wait no policy accepts, so the call gives up at once.
+        for (name, value) in [
+            ("retry-after", "1e300"),
+            ("retry-after", "99999999999999999999999999"),
+            ("retry-after", "18446744073709551616"),
+            ("retry-after", "inf"),
+            ("retry-after-ms", "1e30"),
+            ("retry-after-ms", "1.9e22"),
+        ] {
+            assert_eq!(read(name, value), Some(Duration::MAX), "{name}: {value}");
+        }
+        // Not a wait at all: as if the header were absent.
+        for (name, value) in [("retry-after", "-1"), ("retry-after", "NaN"), ("retry-after", "-inf")] {
+            assert_eq!(read(name, value), None, "{name}: {value}");
+        }
+        // A malformed `retry-after-ms` falls back to `Retry-After`.
+        let mut h = HeaderMap::new();
+        h.insert("retry-after-ms", HeaderValue::from_static("-5"));
+        h.insert("retry-after", HeaderValue::from_static("2"));
+        assert_eq!(retry_after(&h), Some(Duration::from_secs(2)));
     }
 }

@@ -193,6 +193,22 @@ async fn rate_limited_429_with_retry_after_as_an_http_date() {
 }
 
 #[tokio::test]
+async fn rate_limited_429_asking_longer_than_any_duration_is_returned_not_a_panic() {
+    let server = issue_server().await;
+    server.fault(FaultRule::new(Route::Execute, rate_limited_with("retry-after", "1e300")));
+    server.fault(FaultRule::new(Route::Execute, rate_limited_with("retry-after-ms", "1e30")));
+    let client = client(&server);
+    for header in ["retry-after", "retry-after-ms"] {
+        let err = create(&client).await.unwrap_err();
+        let Error::RateLimited { retry_after, .. } = &err else {
+            panic!("{header}: expected RateLimited, got {err:?}")
+        };
+        assert_eq!(*retry_after, Some(Duration::MAX), "{header}");
+    }
+    assert_eq!(executes(&server), 2, "each wait is longer than max_retry_after: returned, not waited");
+}
+
+#[tokio::test]
 async fn rate_limited_429_headerless_edge_form() {
     let server = issue_server().await;
     server.fault(FaultRule::new(Route::Execute, Fault::rate_limited_edge()).forever());
