@@ -354,6 +354,7 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent)
+            .redirect(same_origin_redirects())
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         Ok(Client {
@@ -371,6 +372,22 @@ impl ClientBuilder {
             connected_account: self.connected_account.map(Into::into),
         })
     }
+}
+
+/// How many redirects one request follows, as reqwest's default policy.
+const MAX_REDIRECTS: usize = 10;
+
+/// Follows a redirect only within the origin the request was made to. On a redirect to another
+/// host reqwest strips `Authorization` and cookies but not `x-api-key` or custom headers, and a
+/// 307 or 308 sends the body again; so a redirect elsewhere is not followed but returned as the
+/// answer, which the transport turns into an error naming where it pointed. Presigned storage
+/// URLs carry no key, yet they are held to the same rule: one policy serves the whole pool.
+fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first();
+        let same_origin = first.is_some_and(|first| first.origin() == attempt.url().origin());
+        if same_origin && attempt.previous().len() <= MAX_REDIRECTS { attempt.follow() } else { attempt.stop() }
+    })
 }
 
 /// rustls needs a process-wide crypto provider; ring is the one this crate builds with. An

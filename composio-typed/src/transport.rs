@@ -47,8 +47,15 @@ pub(crate) struct Answer {
 
 /// How one attempt failed.
 enum Attempt {
-    /// An answer with a non-success status.
-    Status { status: u16, retry_after: Option<Duration>, request_id: Option<String>, body: Bytes },
+    /// An answer with a non-success status. `redirect` is the origin a redirect that was not
+    /// followed pointed to.
+    Status {
+        status: u16,
+        retry_after: Option<Duration>,
+        request_id: Option<String>,
+        redirect: Option<String>,
+        body: Bytes,
+    },
     /// The body of an answer could not be read (cut short, or too slow).
     Body { status: u16, source: reqwest::Error },
     /// No answer.
@@ -126,11 +133,12 @@ impl Client {
         let request_id = header_text(headers, "x-request-id");
         let success = (200..300).contains(&status);
         let retry_after = if success { None } else { retry::retry_after(headers) };
+        let redirect = if (300..400).contains(&status) { redirect_origin(headers, response.url()) } else { None };
         let body = response.bytes().await.map_err(|source| Attempt::Body { status, source })?;
         if success {
             Ok(Answer { status, request_id, body, attempts: attempt })
         } else {
-            Err(Attempt::Status { status, retry_after, request_id, body })
+            Err(Attempt::Status { status, retry_after, request_id, redirect, body })
         }
     }
 
@@ -140,9 +148,14 @@ impl Client {
         // A presigned storage URL carries a signature: keep it out of errors and logs.
         let scrub = |source: reqwest::Error| if api { source } else { source.without_url() };
         match failed {
-            Attempt::Status { status, retry_after, request_id, body } => {
+            Attempt::Status { status, retry_after, request_id, redirect, body } => {
                 let may_have_run = executing && status >= 500;
-                let error = Box::new(wire::api_error(status, request_id, &body, slug, may_have_run));
+                let mut error = Box::new(wire::api_error(status, request_id, &body, slug, may_have_run));
+                if let Some(origin) = redirect {
+                    error.message = format!(
+                        "redirect to {origin} not followed: requests follow redirects only within their own origin"
+                    );
+                }
                 if status == 429 { Error::RateLimited { retry_after, error } } else { Error::Api(error) }
             }
             // The answer started, so the request was sent: for an execution the tool may have run.
@@ -163,6 +176,13 @@ impl Client {
             }
         }
     }
+}
+
+/// The origin a redirect points to. Only the origin: the rest of a storage URL can carry a
+/// signature, which must stay out of errors.
+fn redirect_origin(headers: &HeaderMap, from: &reqwest::Url) -> Option<String> {
+    let location = headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
+    Some(from.join(location).ok()?.origin().ascii_serialization())
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

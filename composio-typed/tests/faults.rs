@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{builder, capture, client, issue_json, server};
@@ -13,6 +14,7 @@ use composio_typed::retry::{ExecuteRetries, RetryPolicy};
 use composio_typed::toolkits::github;
 use composio_typed::{Client, Error, Execution};
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn create(client: &Client) -> composio_typed::Call<'_, github::CreateAnIssueInput> {
     github::create_an_issue(client, github::CreateAnIssueInput::new("octocat", "hello-world", "Found a bug"))
@@ -439,6 +441,74 @@ async fn a_connect_timeout_is_a_connection_failure_that_never_sent_the_request()
     // Had the 30 s total timeout fired instead, the error would be Error::Timeout.
     let Error::Connection { source, .. } = &err else { unreachable!() };
     assert!(source.is_timeout() && source.is_connect(), "{source:?}");
+}
+
+// --- redirects: the key stays with the origin it was configured for -------------------------
+
+/// A listener on another port that records the head of every request it gets and answers each
+/// with `200 {}`: where a redirect to another origin would take the client.
+async fn another_origin() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let origin = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            let log = log.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut buf = [0u8; 4096];
+                while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => break,
+                        Ok(n) => head.extend_from_slice(&buf[..n]),
+                    }
+                }
+                log.lock().unwrap().push(String::from_utf8_lossy(&head).into_owned());
+                let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\
+                              connection: close\r\n\r\n{}";
+                let _ = stream.write_all(answer.as_bytes()).await;
+            });
+        }
+    });
+    (origin, seen)
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed() {
+    let (elsewhere, seen) = another_origin().await;
+    let server = issue_server().await;
+    let client = builder(&server).header("x-tenant", "tenant-7f1e").build().unwrap();
+    for status in [302, 307, 308] {
+        let location = format!("{elsewhere}/collect");
+        let redirect = Fault::Reply { status, headers: vec![("location".into(), location)], body: String::new() };
+        server.fault(FaultRule::new(Route::Execute, redirect));
+        let result = create(&client).await;
+
+        let seen = seen.lock().unwrap().clone();
+        for head in &seen {
+            let head = head.to_ascii_lowercase();
+            assert!(!head.contains("x-api-key") && !head.contains(common::API_KEY), "{status}: the key left: {head}");
+            assert!(!head.contains("x-tenant"), "{status}: a custom header left: {head}");
+        }
+        assert!(seen.is_empty(), "{status}: the other origin was called: {seen:?}");
+        let err = result.unwrap_err();
+        assert_eq!(api(&err).status, status, "{err:?}");
+        assert!(err.to_string().contains("redirect"), "{err}");
+        assert!(err.to_string().contains(&elsewhere), "the error names where it was sent: {err}");
+        assert!(!err.may_have_run());
+    }
+    assert_eq!(executes(&server), 3, "a redirect is an answer, not retried");
+}
+
+#[tokio::test]
+async fn a_redirect_within_the_api_origin_is_followed() {
+    let server = issue_server().await;
+    let again = format!("{}/api/v3/tools/execute/GITHUB_GET_AN_ISSUE", server.base_url());
+    let redirect = Fault::Reply { status: 307, headers: vec![("location".into(), again)], body: String::new() };
+    server.fault(FaultRule::new(Route::Execute, redirect));
+    assert_issue(get(&client(&server)).send_with_details().await, 1);
+    assert_eq!(executes(&server), 2);
 }
 
 // --- policies ----------------------------------------------------------------------------------
