@@ -82,6 +82,9 @@ fn setup() -> Setup {
     let answer = issue();
     server.respond(SLUG, move |_| ExecuteReply::Data(answer.clone()));
     let client = Client::builder().api_key(API_KEY).base_url(server.base_url()).user_id("bench-user").build().unwrap();
+    // reqwest without a provider feature needs rustls' process default; the typed client brings
+    // its own and installs none.
+    let _ = rustls::crypto::ring::default_provider().install_default();
     // Configured as the typed client configures its own: the same timeouts and user agent.
     let raw = reqwest::Client::builder()
         .connect_timeout(Duration::from_secs(10))

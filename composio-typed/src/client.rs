@@ -349,8 +349,8 @@ impl ClientBuilder {
                 return Err(Error::Config(format!("empty version configured for toolkit `{toolkit}`")));
             }
         }
-        install_crypto_provider();
         let http = reqwest::Client::builder()
+            .tls_backend_preconfigured(tls_config()?)
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent)
@@ -390,11 +390,21 @@ fn same_origin_redirects() -> reqwest::redirect::Policy {
     })
 }
 
-/// rustls needs a process-wide crypto provider; ring is the one this crate builds with. An
-/// application that installed its own keeps it.
-fn install_crypto_provider() {
-    if rustls::crypto::CryptoProvider::get_default().is_none() {
-        // Losing a race against another installer is fine: a provider is installed either way.
-        let _ = rustls::crypto::ring::default_provider().install_default();
-    }
+/// The client's own TLS configuration, on ring. reqwest, built without a provider of its own,
+/// would otherwise need rustls' process-wide default: installing one behind the application's
+/// back makes the application's own `install_default` fail later. Certificates are checked by
+/// the platform's verifier and ALPN offers HTTP/2 and HTTP/1.1, as reqwest's own configuration
+/// does.
+fn tls_config() -> Result<rustls::ClientConfig> {
+    use rustls_platform_verifier::BuilderVerifierExt;
+
+    let tls_error = |e: rustls::Error| Error::Config(format!("TLS: {e}"));
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(tls_error)?
+        .with_platform_verifier()
+        .map_err(tls_error)?
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    Ok(config)
 }
