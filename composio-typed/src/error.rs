@@ -41,9 +41,11 @@ pub enum Error {
         slug: Option<String>,
         /// Whether the request had been sent, so the tool may have run.
         may_have_run: bool,
-        /// The transport error.
+        /// The transport's error. Its type is the HTTP stack's and not part of this API: read
+        /// its text and [`source`](std::error::Error::source) chain, or ask
+        /// [`Error::is_timeout`].
         #[source]
-        source: reqwest::Error,
+        source: Box<dyn std::error::Error + Send + Sync>,
     },
     /// An answer that is not what the protocol promises: not JSON, cut short, or shaped wrong.
     #[error("{}: invalid response (HTTP {status}): {message}", target(.slug))]
@@ -107,6 +109,16 @@ impl Error {
         }
     }
 
+    /// Whether no answer came in time: a [`Error::Timeout`], or an [`Error::Connection`] whose
+    /// connection could not be made within the connect timeout (which never sent the request).
+    pub fn is_timeout(&self) -> bool {
+        match self {
+            Error::Timeout { .. } => true,
+            Error::Connection { source, .. } => timed_out(source.as_ref()),
+            _ => false,
+        }
+    }
+
     /// The platform's request id of an error answer, for support tickets.
     pub fn request_id(&self) -> Option<&str> {
         match self {
@@ -125,7 +137,7 @@ impl Error {
         match &mut self {
             Error::Api(api) | Error::RateLimited { error: api, .. } => {
                 redact_text(&mut api.message, secret);
-                for text in [&mut api.suggested_fix, &mut api.slug, &mut api.request_id].into_iter().flatten() {
+                for text in [&mut api.suggested_fix, &mut api.error_slug, &mut api.request_id].into_iter().flatten() {
                     redact_text(text, secret);
                 }
                 api.errors.iter_mut().for_each(|v| redact_value(v, secret));
@@ -142,12 +154,23 @@ impl Error {
                 redact_text(&mut decode.message, secret);
                 redact_value(&mut decode.raw, secret);
             }
+            Error::Connection { source, .. } => {
+                // The transport's error cannot be edited: one that mentions the key anywhere in
+                // its chain is replaced by its redacted text.
+                let text = chain_text(source.as_ref());
+                if text.contains(secret) || format!("{source:?}").contains(secret) {
+                    let timeout = timed_out(source.as_ref());
+                    *source = Box::new(Redacted { text: text.replace(secret, REDACTED), timeout });
+                }
+            }
             _ => {}
         }
         self
     }
 
-    /// The HTTP status, when the server answered with an error status.
+    /// The HTTP status of the answer the error came from: the error status of [`Error::Api`]
+    /// and [`Error::RateLimited`], or the status, 2xx included, of the answer an
+    /// [`Error::InvalidResponse`] could not read. `None` when no answer came.
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(api) => Some(api.status),
@@ -159,6 +182,42 @@ impl Error {
 }
 
 const REDACTED: &str = "<redacted>";
+
+/// An error and its sources, as one line.
+fn chain_text(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = error.to_string();
+    let mut next = error.source();
+    while let Some(source) = next {
+        text.push_str(": ");
+        text.push_str(&source.to_string());
+        next = source.source();
+    }
+    text
+}
+
+/// Whether a transport error is a timeout (of the connect, for an [`Error::Connection`]).
+fn timed_out(source: &(dyn std::error::Error + Send + Sync + 'static)) -> bool {
+    match source.downcast_ref::<Redacted>() {
+        Some(redacted) => redacted.timeout,
+        None => source.downcast_ref::<reqwest::Error>().is_some_and(reqwest::Error::is_timeout),
+    }
+}
+
+/// The text of a transport error that mentioned the API key, with the key replaced.
+#[derive(Debug)]
+struct Redacted {
+    text: String,
+    /// Whether the original was a timeout, for [`Error::is_timeout`].
+    timeout: bool,
+}
+
+impl std::fmt::Display for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl std::error::Error for Redacted {}
 
 fn redact_text(text: &mut String, secret: &str) {
     if text.contains(secret) {
@@ -210,7 +269,7 @@ pub struct ToolFailure {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}HTTP {status}{}: {message}{}{}",
     .tool.as_ref().map(|s| format!("{s}: ")).unwrap_or_default(),
-    .slug.as_ref().map(|s| format!(" {s}")).unwrap_or_default(),
+    .error_slug.as_ref().map(|s| format!(" {s}")).unwrap_or_default(),
     .suggested_fix.as_ref().map(|s| format!(" ({s})")).unwrap_or_default(),
     if *.may_have_run { "; the tool may have run" } else { "" })]
 pub struct ApiError {
@@ -220,8 +279,9 @@ pub struct ApiError {
     pub message: String,
     /// Numeric error code (`code`, or the older `error_code`).
     pub code: Option<i64>,
-    /// Error slug, like `Tool_ToolNotFound`.
-    pub slug: Option<String>,
+    /// The platform's error slug, like `Tool_ToolNotFound` (`slug` in the JSON). Not the tool:
+    /// that is [`ApiError::tool`].
+    pub error_slug: Option<String>,
     /// The platform's request id, for support.
     pub request_id: Option<String>,
     /// What the platform suggests doing.

@@ -171,7 +171,7 @@ impl Client {
                 if source.is_timeout() && !source.is_connect() {
                     Error::Timeout { slug, may_have_run }
                 } else {
-                    Error::Connection { slug, may_have_run, source: scrub(source) }
+                    Error::Connection { slug, may_have_run, source: Box::new(scrub(source)) }
                 }
             }
         }

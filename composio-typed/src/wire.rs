@@ -129,7 +129,7 @@ pub(crate) fn api_error(
         status,
         message,
         code,
-        slug: text("slug"),
+        error_slug: text("slug"),
         request_id,
         suggested_fix: text("suggested_fix"),
         errors: field("errors").and_then(Value::as_array).cloned().unwrap_or_default(),
@@ -153,7 +153,7 @@ mod tests {
             r#"{"error":{"message":"Tool X not found","code":2401,"slug":"Tool_ToolNotFound","status":404,"request_id":"r1","suggested_fix":"Check your input."}}"#,
         );
         assert_eq!(
-            (e.code, e.slug.as_deref(), e.request_id.as_deref()),
+            (e.code, e.error_slug.as_deref(), e.request_id.as_deref()),
             (Some(2401), Some("Tool_ToolNotFound"), Some("r1"))
         );
         assert_eq!(e.message, "Tool X not found");
@@ -166,7 +166,7 @@ mod tests {
         assert_eq!(decode(429, r#"{"message":"Rate limit exceeded"}"#).message, "Rate limit exceeded");
         let edge = decode(429, r#"{"code":10429,"slug":"HTTP_TooManyRequests"}"#);
         assert_eq!(
-            (edge.code, edge.slug.as_deref(), edge.message.as_str()),
+            (edge.code, edge.error_slug.as_deref(), edge.message.as_str()),
             (Some(10429), Some("HTTP_TooManyRequests"), "Too Many Requests")
         );
         assert_eq!(decode(502, "<html>bad gateway</html>").message, "Bad Gateway: <html>bad gateway</html>");

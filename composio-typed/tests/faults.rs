@@ -57,7 +57,7 @@ async fn unauthorized_401() {
     let client = builder(&server).api_key("ak_wrong_0000000000000000000000").build().unwrap();
     let err = create(&client).await.unwrap_err();
     let api = api(&err);
-    assert_eq!((api.status, api.code, api.slug.as_deref()), (401, Some(801), Some("APIKey_InvalidAPIKey")));
+    assert_eq!((api.status, api.code, api.error_slug.as_deref()), (401, Some(801), Some("APIKey_InvalidAPIKey")));
     assert!(api.request_id.is_some());
     assert!(!err.may_have_run());
     assert_eq!(executes(&server), 1);
@@ -70,7 +70,7 @@ async fn tool_not_found_404() {
     let client = client(&server);
     let err = get(&client).await.unwrap_err();
     let api = api(&err);
-    assert_eq!((api.status, api.code, api.slug.as_deref()), (404, Some(2401), Some("Tool_ToolNotFound")));
+    assert_eq!((api.status, api.code, api.error_slug.as_deref()), (404, Some(2401), Some("Tool_ToolNotFound")));
     assert_eq!(api.message, "Tool X not found");
     assert!(!err.may_have_run());
     assert_eq!(executes(&server), 1, "a 404 is not retried, even for a read-only tool");
@@ -82,7 +82,7 @@ async fn tool_not_found_404() {
 }
 
 fn api_slug(err: &Error) -> Option<&str> {
-    api(err).slug.as_deref()
+    api(err).error_slug.as_deref()
 }
 
 #[tokio::test]
@@ -95,7 +95,7 @@ async fn deprecated_410() {
     let client = client(&server);
     let err = get(&client).await.unwrap_err();
     let api = api(&err);
-    assert_eq!((api.status, api.code, api.slug.as_deref()), (410, Some(2410), Some("Tool_ToolDeprecated")));
+    assert_eq!((api.status, api.code, api.error_slug.as_deref()), (410, Some(2410), Some("Tool_ToolDeprecated")));
     assert!(!err.may_have_run());
     assert_eq!(executes(&server), 1);
 }
@@ -111,7 +111,7 @@ async fn arguments_the_schema_rejects_400() {
         .await
         .unwrap_err();
     let api = api(&err);
-    assert_eq!((api.status, api.code, api.slug.as_deref()), (400, Some(10400), Some("HTTP_BadRequest")));
+    assert_eq!((api.status, api.code, api.error_slug.as_deref()), (400, Some(10400), Some("HTTP_BadRequest")));
     let errors: Vec<String> = api.errors.iter().map(|e| e.as_str().unwrap().to_owned()).collect();
     assert!(errors.iter().any(|e| e.starts_with("arguments/owner:")), "{errors:?}");
     assert!(errors.iter().any(|e| e.contains("\"title\" is a required property")), "{errors:?}");
@@ -127,7 +127,7 @@ async fn legacy_error_body_with_error_code() {
     let err = create(&client).await.unwrap_err();
     let api = api(&err);
     assert_eq!(
-        (api.status, api.code, api.message.as_str(), api.slug.as_deref()),
+        (api.status, api.code, api.message.as_str(), api.error_slug.as_deref()),
         (400, Some(1700), "Invalid request", None)
     );
     assert_eq!(executes(&server), 1);
@@ -218,7 +218,7 @@ async fn rate_limited_429_headerless_edge_form() {
     let err = create(&client).await.unwrap_err();
     let Error::RateLimited { retry_after, error } = &err else { panic!("expected RateLimited, got {err:?}") };
     assert_eq!(*retry_after, None);
-    assert_eq!((error.code, error.slug.as_deref()), (Some(10429), Some("HTTP_TooManyRequests")));
+    assert_eq!((error.code, error.error_slug.as_deref()), (Some(10429), Some("HTTP_TooManyRequests")));
     assert!(!err.may_have_run());
     assert_eq!(executes(&server), 3, "first attempt and two retries");
 
@@ -439,8 +439,29 @@ async fn a_connect_timeout_is_a_connection_failure_that_never_sent_the_request()
     let spans = capture.spans("composio.execute");
     assert_eq!(spans[0].fields.get("attempt").map(String::as_str), Some("3"), "{spans:?}");
     // Had the 30 s total timeout fired instead, the error would be Error::Timeout.
-    let Error::Connection { source, .. } = &err else { unreachable!() };
-    assert!(source.is_timeout() && source.is_connect(), "{source:?}");
+    assert!(err.is_timeout(), "a connect timeout is a timeout: {err:?}");
+}
+
+#[tokio::test]
+async fn a_connection_error_never_shows_the_api_key() {
+    // The transport's error names the URL; here the URL carries the key.
+    let client = Client::builder()
+        .api_key(common::API_KEY)
+        .base_url(format!("{}/{}", refused_base_url(), common::API_KEY))
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let err = create(&client).await.unwrap_err();
+    let Error::Connection { source, may_have_run: false, .. } = &err else {
+        panic!("expected Connection, got {err:?}")
+    };
+    // The transport's own error type is not part of the API.
+    let source: &(dyn std::error::Error + Send + Sync) = &**source;
+    for text in [err.to_string(), format!("{err:?}"), source.to_string(), format!("{source:?}")] {
+        assert!(!text.contains(common::API_KEY), "the key leaked: {text}");
+    }
+    assert!(err.to_string().contains("<redacted>"), "{err}");
+    assert!(!err.is_timeout());
 }
 
 // --- redirects: the key stays with the origin it was configured for -------------------------

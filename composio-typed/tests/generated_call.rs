@@ -149,7 +149,7 @@ async fn a_4xx_error_body_is_an_api_error_with_every_field() {
     assert_eq!(api.status, 403);
     assert_eq!(api.message, "Connected account is not active");
     assert_eq!(api.code, Some(1805));
-    assert_eq!(api.slug.as_deref(), Some("ConnectedAccount_Inactive"));
+    assert_eq!(api.error_slug.as_deref(), Some("ConnectedAccount_Inactive"));
     assert_eq!(api.request_id.as_deref(), Some("req_123"));
     assert_eq!(api.suggested_fix.as_deref(), Some("Reconnect the account."));
     assert_eq!(api.errors, vec![json!("account ca_1 is expired")]);
@@ -211,7 +211,7 @@ async fn faults_on_a_generated_call_fail_the_call_without_a_panic() {
     server.fault(FaultRule::new(Route::Execute, Fault::api_error(404, 2401, "Tool_ToolNotFound", "Tool X not found")));
     let client = client(&server);
     let err = github::create_an_issue(&client, github::CreateAnIssueInput::new("o", "r", "t")).await.unwrap_err();
-    assert!(matches!(&err, Error::Api(api) if api.slug.as_deref() == Some("Tool_ToolNotFound")), "{err:?}");
+    assert!(matches!(&err, Error::Api(api) if api.error_slug.as_deref() == Some("Tool_ToolNotFound")), "{err:?}");
 }
 
 #[tokio::test]

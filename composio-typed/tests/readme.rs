@@ -85,7 +85,7 @@ async fn open_issue(client: &Client, title: &str) -> composio_typed::Result<Opti
             eprintln!("unknown outcome, check the repository before retrying: {e}");
             Ok(None)
         }
-        Err(Error::Api(api)) if api.slug.as_deref() == Some("Tool_ToolNotFound") => {
+        Err(Error::Api(api)) if api.error_slug.as_deref() == Some("Tool_ToolNotFound") => {
             eprintln!("no such tool at this version: {} (request {:?})", api.message, api.request_id);
             Ok(None)
         }
