@@ -155,6 +155,9 @@ impl Config {
     /// Generates the modules of `toolkits` in memory.
     pub fn generate<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<Vec<Module>> {
         let toolkits = validate_toolkits(toolkits)?;
+        // `pin` cannot fail (the builder returns `&mut Self`), so bad pins surface here, even
+        // when reading the cache, which ignores them.
+        crate::lock::check_pins(&self.pins)?;
         let schemas = if self.from.is_empty() {
             SchemaCache::new(&self.schema_cache).load(&toolkits)?
         } else {
@@ -317,5 +320,32 @@ mod tests {
         assert!(matches!(&error, Error::Usage(m) if m.contains("Config::out_dir")), "{error}");
         config.out_dir("somewhere");
         assert_eq!(config.output_dir().unwrap(), Path::new("somewhere"));
+    }
+
+    fn tools_file(dir: &Path) -> PathBuf {
+        let path = dir.join("tools.json");
+        let tool = serde_json::json!({"slug": "GITHUB_X", "input_parameters": {"type": "object", "properties": {}}});
+        std::fs::write(&path, serde_json::json!([tool]).to_string()).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_pin_that_is_not_a_version_is_reported_when_generating() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = tools_file(dir.path());
+        let err =
+            Config::new().from_file(&path).pin("github", "1\npub fn evil() {}").generate(&["github"]).unwrap_err();
+        let message = err.to_string();
+        assert!(message.contains("github") && !message.contains('\n'), "{message}");
+        let module = Config::new().from_file(&path).pin("github", "20251027_00").generate(&["github"]).unwrap();
+        assert_eq!(module[0].version, "20251027_00");
+    }
+
+    #[test]
+    fn a_file_source_checks_its_pins() {
+        let dir = tempfile::tempdir().unwrap();
+        let pins = BTreeMap::from([("github".to_owned(), "x\u{202e}y".to_owned())]);
+        let err = FileSource::new(vec![tools_file(dir.path())], pins).load(&["github".to_owned()]).unwrap_err();
+        assert!(err.to_string().contains("github"), "{err}");
     }
 }

@@ -76,6 +76,19 @@ pub fn valid_version(version: &str) -> bool {
             && version.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '-'))
 }
 
+/// Checks pins given in code or on the command line (`Config::pin`, `--pin`): each names a
+/// toolkit slug and a version id, as the lock file would.
+pub fn check_pins(pins: &BTreeMap<String, String>) -> Result<()> {
+    for (toolkit, version) in pins {
+        if !crate::model::valid_toolkit_slug(toolkit) || !valid_version(version) {
+            return Err(Error::Usage(format!(
+                "the pin {toolkit:?} = {version:?} is not a toolkit slug and a version id, like github = \"20251027_00\""
+            )));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -126,12 +126,26 @@ fn parse_tool(origin: &str, pointer: &str, value: Value) -> Result<ToolDef> {
     let name = text("name")?.unwrap_or_else(|| slug.clone());
     let description = text("description")?.unwrap_or_default();
     let version = text("version")?;
+    if let Some(v) = version.as_deref().filter(|v| !crate::lock::valid_version(v)) {
+        return Err(fail("/version", &format!("{v:?} is not a toolkit version id")));
+    }
     let (toolkit, toolkit_name) = match obj.get("toolkit") {
         None | Some(Value::Null) => (None, None),
         Some(Value::String(s)) => (Some(s.to_ascii_lowercase()), None),
         Some(Value::Object(tk)) => match tk.get("slug") {
             Some(Value::String(s)) => {
-                (Some(s.to_ascii_lowercase()), tk.get("name").and_then(Value::as_str).map(str::to_owned))
+                let name = tk.get("name").and_then(Value::as_str);
+                // The display name lands in the module header, a `//` comment: a line break
+                // there would turn the rest of the name into code. Display names are one-line
+                // labels, so such a name means a broken or hostile definition, and refusing it
+                // (rather than quietly cleaning it) keeps the header's provenance truthful.
+                if let Some(bad) = name.and_then(|n| n.chars().find(|&c| c.is_control() || is_bidi_control(c))) {
+                    return Err(fail(
+                        "/toolkit/name",
+                        &format!("the toolkit name holds the control character U+{:04X}", u32::from(bad)),
+                    ));
+                }
+                (Some(s.to_ascii_lowercase()), name.map(str::to_owned))
             }
             _ => return Err(fail("/toolkit/slug", "`toolkit` must carry a string `slug`")),
         },
@@ -160,6 +174,13 @@ fn parse_tool(origin: &str, pointer: &str, value: Value) -> Result<ToolDef> {
     let deprecated = obj.get("is_deprecated").and_then(Value::as_bool).unwrap_or(false)
         || value.pointer("/deprecated/is_deprecated").and_then(Value::as_bool).unwrap_or(false);
     Ok(ToolDef { slug, name, description, toolkit, toolkit_name, version, tags, deprecated, raw: value })
+}
+
+/// Whether `c` reorders the text around it when displayed (Unicode bidi embeddings,
+/// overrides, isolates and marks): in code or docs it can make what a reviewer sees differ
+/// from what the compiler reads.
+pub(crate) fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
 fn valid_slug(s: &str) -> bool {
@@ -230,6 +251,29 @@ mod tests {
             err.to_string(),
             "f.json: tool definition at /items/1/input_parameters: A_C: missing `input_parameters`"
         );
+    }
+
+    #[test]
+    fn a_toolkit_name_with_a_control_character_is_refused() {
+        for name in ["GitHub)\npub fn evil() {}\n//", "Git\rHub", "Git\u{202e}Hub", "Git\u{7f}"] {
+            let mut t = tool("A_B");
+            t["toolkit"] = json!({"slug": "a", "name": name});
+            let err = parse_document("f.json", &json!([t])).unwrap_err().to_string();
+            assert!(err.contains("/0/toolkit/name") && err.contains("A_B"), "{err}");
+        }
+        let mut t = tool("A_B");
+        t["toolkit"] = json!({"slug": "a", "name": "GitHub Enterprise (beta)"});
+        assert_eq!(parse_document("f.json", &t).unwrap()[0].toolkit_name.as_deref(), Some("GitHub Enterprise (beta)"));
+    }
+
+    #[test]
+    fn a_version_that_is_not_a_version_id_is_refused() {
+        let mut t = tool("A_B");
+        t["version"] = json!("20251027_00\npub fn evil() {}");
+        let err = parse_document("f.json", &t).unwrap_err().to_string();
+        assert!(err.contains("/version") && err.contains("A_B"), "{err}");
+        t["version"] = json!("20251027_00");
+        assert_eq!(parse_document("f.json", &t).unwrap()[0].version.as_deref(), Some("20251027_00"));
     }
 
     #[test]

@@ -202,3 +202,14 @@ fn in_a_users_crate_modules_go_to_src_toolkits_unless_told_otherwise() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(dir.path().join("elsewhere/gmail.rs").is_file());
 }
+
+#[test]
+fn a_pin_that_is_not_a_version_is_refused() {
+    let dir = workspace();
+    let tools = serde_json::json!([{"slug": "GITHUB_STAR", "input_parameters": {"type": "object", "properties": {}}}]);
+    let file = write_tools(dir.path(), "tools.json", &tools);
+    let out = codegen(dir.path(), &["--from", &file, "--pin", "github=1\npub fn evil() {}", "--out", "gen", "github"]);
+    assert!(!out.status.success(), "the pin was accepted");
+    assert!(stderr(&out).contains("--pin"), "{}", stderr(&out));
+    assert!(!dir.path().join("gen").exists());
+}

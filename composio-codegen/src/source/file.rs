@@ -30,6 +30,9 @@ impl FileSource {
 
 impl SchemaSource for FileSource {
     fn load(&self, toolkits: &[String]) -> Result<Vec<ToolkitSchemas>> {
+        // A pin becomes the module's `VERSION` and a header line, so it is checked like a
+        // version read from a definition.
+        crate::lock::check_pins(&self.pins)?;
         let mut tools = Vec::new();
         for path in &self.paths {
             tools.extend(super::cache::read_tools(path)?);

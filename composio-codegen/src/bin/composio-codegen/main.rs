@@ -129,6 +129,13 @@ fn parse_pin(text: &str) -> Result<(String, String), String> {
     if toolkit.is_empty() || version.is_empty() {
         return Err("expected TOOLKIT=VERSION, like github=20251027_00".into());
     }
+    // The version becomes the module's `VERSION` and a header comment line: only version ids.
+    if !composio_codegen::model::valid_toolkit_slug(toolkit) {
+        return Err(format!("{toolkit:?} is not a toolkit slug, like github"));
+    }
+    if !composio_codegen::lock::valid_version(version) {
+        return Err(format!("{version:?} is not a version id, like 20251027_00"));
+    }
     Ok((toolkit.to_owned(), version.to_owned()))
 }
 
