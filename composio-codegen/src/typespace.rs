@@ -39,6 +39,7 @@ pub fn build(
         let function = functions.claim(&naming::function_ident(&tool.slug, toolkit));
         irs.push(space.tool(tool, function, warnings)?);
     }
+    space.drop_orphans(&mut irs);
     space.resolve_names(&irs);
     space.break_cycles();
     Ok(ToolkitIr {
@@ -80,6 +81,9 @@ struct TypeSpace {
     interned: HashMap<String, TypeId>,
     /// Structure alone → the first type of that structure.
     by_shape: HashMap<String, TypeId>,
+    /// Slots reserved for a definition that turned out to share an existing type; dropped
+    /// once the toolkit is converted.
+    orphans: Vec<TypeId>,
 }
 
 /// One schema document being converted.
@@ -87,7 +91,6 @@ struct DocCx<'a> {
     slug: &'a str,
     role: Role,
     doc: &'a Document,
-    raw_defs: Option<&'a serde_json::Map<String, Value>>,
     /// Types of the `$defs` converted so far (or being converted, for recursion).
     defs: HashMap<String, Ty>,
     /// Unnamed definitions being converted, to refuse recursion without indirection.
@@ -100,10 +103,10 @@ impl TypeSpace {
         let input_doc = schema::parse_document(&tool.slug, "/input_parameters", tool.input_parameters(), warnings)?;
         let output_doc = schema::parse_document(&tool.slug, "/output_parameters", tool.output_parameters(), warnings)?;
 
-        let mut cx = DocCx::new(&tool.slug, Role::Input, &input_doc, tool.input_parameters());
+        let mut cx = DocCx::new(&tool.slug, Role::Input, &input_doc);
         let input = self.input_root(&mut cx, &format!("{base}Input"))?;
 
-        let mut cx = DocCx::new(&tool.slug, Role::Output, &output_doc, tool.output_parameters());
+        let mut cx = DocCx::new(&tool.slug, Role::Output, &output_doc);
         let output = self.output_root(&mut cx, &format!("{base}Output"))?;
 
         Ok(ToolIr {
@@ -187,32 +190,46 @@ impl TypeSpace {
     /// and `Label` with the same fields stay two types. A shape whose title only repeats its
     /// property name (Pydantic titles every field) joins a same-shaped type of any title.
     fn intern(&mut self, def: TypeDef) -> TypeId {
-        let shape = shape_key(&def);
-        let title = model_title(&def.origin);
-        let key = format!("{title:?}|{shape}");
-        if let Some(&id) = self.interned.get(&key) {
+        if let Some(id) = self.find_shared(&def) {
             return id;
-        }
-        if let Some(&id) = self.by_shape.get(&shape) {
-            let existing = model_title(&self.types[id].origin);
-            match (&title, existing) {
-                (None, _) => return id,
-                (Some(_), None) => {
-                    // The first one met had no name of its own; this one does.
-                    self.types[id].origin.title.clone_from(&def.origin.title);
-                    self.types[id].origin.role_in_parent.clone_from(&def.origin.role_in_parent);
-                    self.interned.insert(key, id);
-                    return id;
-                }
-                (Some(_), Some(_)) => {}
-            }
         }
         self.types.push(def);
         let id = self.types.len() - 1;
-        self.interned.insert(key, id);
-        self.by_shape.entry(shape).or_insert(id);
+        self.register(id);
         self.adopt(id);
         id
+    }
+
+    /// The existing type `def` joins, if any (see [`TypeSpace::intern`]).
+    fn find_shared(&mut self, def: &TypeDef) -> Option<TypeId> {
+        let shape = shape_key(def);
+        let title = model_title(&def.origin);
+        let key = format!("{title:?}|{shape}");
+        if let Some(&id) = self.interned.get(&key) {
+            return Some(id);
+        }
+        let &id = self.by_shape.get(&shape)?;
+        let existing = model_title(&self.types[id].origin);
+        match (&title, existing) {
+            (None, _) => Some(id),
+            (Some(_), None) => {
+                // The first one met had no name of its own; this one does.
+                self.types[id].origin.title.clone_from(&def.origin.title);
+                self.types[id].origin.role_in_parent.clone_from(&def.origin.role_in_parent);
+                self.interned.insert(key, id);
+                Some(id)
+            }
+            (Some(_), Some(_)) => None,
+        }
+    }
+
+    /// Makes type `id` findable by later shapes that equal it.
+    fn register(&mut self, id: TypeId) {
+        let def = &self.types[id];
+        let shape = shape_key(def);
+        let key = format!("{:?}|{shape}", model_title(&def.origin));
+        self.interned.insert(key, id);
+        self.by_shape.entry(shape).or_insert(id);
     }
 
     /// Records `parent` as the naming context of the types it nests that have none yet.
@@ -367,8 +384,10 @@ impl TypeSpace {
         })
     }
 
-    /// The type of a `$defs` entry, converted once per document. Definitions that become
-    /// named types are shared across tools when their whole definition closure is identical.
+    /// The type of a `$defs` (or `definitions`) entry, converted once per document.
+    /// Definitions that become named types are shared across tools when their whole
+    /// definition closure is identical, and, when they do not contain themselves, with any
+    /// type of the same shape.
     fn def(&mut self, cx: &mut DocCx<'_>, name: &str, role_in_parent: &str) -> Result<Ty> {
         if let Some(ty) = cx.defs.get(name) {
             return Ok(ty.clone());
@@ -389,25 +408,17 @@ impl TypeSpace {
             cx.defs.insert(name.to_owned(), ty.clone());
             return Ok(ty);
         }
-        if !def_is_recursive(cx.raw_defs, name) {
-            // Shared like any inline shape; the definition's name is the best name for it.
-            let ty = self.ty(cx, def, role_in_parent)?;
-            if let Ty::Named(id) = ty.strip_option() {
-                self.types[*id].origin.given.get_or_insert_with(|| name.to_owned());
-            }
-            cx.defs.insert(name.to_owned(), ty.clone());
-            return Ok(ty);
-        }
-        let key = format!("def|{:?}|{name}|{}", cx.role, def_closure(cx.raw_defs, name));
+        // Reserve, then fill: the id is known before the body is converted, so a reference
+        // back to this definition, however spelled, finds it, and recursion never has to be
+        // predicted.
+        let key = format!("def|{:?}|{name}|{}", cx.role, def_closure(doc, name));
         if let Some(&id) = self.interned.get(&key) {
             let ty = nullable_if(Ty::Named(id), def.nullable);
             cx.defs.insert(name.to_owned(), ty.clone());
             return Ok(ty);
         }
-        let id = self.reserve();
-        self.interned.insert(key, id);
-        let ty = nullable_if(Ty::Named(id), def.nullable);
-        cx.defs.insert(name.to_owned(), ty.clone());
+        let reserved = self.reserve();
+        cx.defs.insert(name.to_owned(), nullable_if(Ty::Named(reserved), def.nullable));
         let kind = match &def.kind {
             Kind::Object(object) => TypeKind::Struct(self.structure(cx, object)?),
             Kind::StringEnum(values) => TypeKind::Enum(enum_of(values)),
@@ -415,7 +426,7 @@ impl TypeSpace {
             Kind::Union(members) => TypeKind::Untagged(self.untagged(cx, members, name)?),
             _ => unreachable!("checked above"),
         };
-        self.types[id] = TypeDef {
+        let filled = TypeDef {
             name: String::new(),
             role: cx.role,
             description: def.description.clone(),
@@ -427,8 +438,84 @@ impl TypeSpace {
             },
             kind,
         };
-        self.adopt(id);
+        // A definition that does not contain itself is shared like any inline shape of the
+        // same structure, met before or after it; the reserved slot is then left unused.
+        let recursive = self.reaches(&filled.kind, reserved);
+        let shared = if recursive { None } else { self.find_shared(&filled) };
+        let id = match shared {
+            Some(existing) => {
+                self.orphans.push(reserved);
+                self.types[existing].origin.given.get_or_insert_with(|| name.to_owned());
+                existing
+            }
+            None => {
+                self.types[reserved] = filled;
+                if !recursive {
+                    self.register(reserved);
+                }
+                self.adopt(reserved);
+                reserved
+            }
+        };
+        self.interned.insert(key, id);
+        let ty = nullable_if(Ty::Named(id), def.nullable);
+        cx.defs.insert(name.to_owned(), ty.clone());
         Ok(ty)
+    }
+
+    /// Whether a type of this kind contains type `target`, through any nesting.
+    fn reaches(&self, kind: &TypeKind, target: TypeId) -> bool {
+        let mut stack = children(kind);
+        let mut seen = BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if id == target {
+                return true;
+            }
+            if seen.insert(id) {
+                stack.extend(children(&self.types[id].kind));
+            }
+        }
+        false
+    }
+
+    /// Removes the slots of [`TypeSpace::orphans`] and renumbers the types after them, so
+    /// every type in the IR is used.
+    fn drop_orphans(&mut self, tools: &mut [ToolIr]) {
+        if self.orphans.is_empty() {
+            return;
+        }
+        let mut remap: Vec<Option<TypeId>> = vec![Some(0); self.types.len()];
+        for &orphan in &self.orphans {
+            remap[orphan] = None;
+        }
+        for (next, slot) in remap.iter_mut().flatten().enumerate() {
+            *slot = next;
+        }
+        // Nothing refers to an orphan (it never held a type), so every id below maps.
+        let map = |id: TypeId| remap[id].unwrap_or(id);
+        let types = std::mem::take(&mut self.types);
+        self.types = types.into_iter().enumerate().filter(|(id, _)| remap[*id].is_some()).map(|(_, t)| t).collect();
+        for def in &mut self.types {
+            def.origin.parent = def.origin.parent.map(map);
+            match &mut def.kind {
+                TypeKind::Struct(st) => {
+                    for field in &mut st.fields {
+                        renumber(&mut field.ty, &map);
+                        if let Some(Fill::Variant(id, _)) = &mut field.fill {
+                            *id = map(*id);
+                        }
+                    }
+                }
+                TypeKind::Enum(_) => {}
+                TypeKind::Tagged(t) => t.variants.iter_mut().for_each(|v| v.payload = v.payload.map(map)),
+                TypeKind::Untagged(u) => u.variants.iter_mut().for_each(|v| renumber(&mut v.ty, &map)),
+            }
+        }
+        for tool in tools {
+            tool.input = map(tool.input);
+            renumber(&mut tool.output, &map);
+        }
+        self.orphans.clear();
     }
 
     /// Gives every type its name: tool types first (`CreateAnIssueInput`), then nested types in
@@ -561,9 +648,8 @@ impl TypeSpace {
 }
 
 impl<'a> DocCx<'a> {
-    fn new(slug: &'a str, role: Role, doc: &'a Document, raw: &'a Value) -> Self {
-        let raw_defs = raw.get("$defs").or_else(|| raw.get("definitions")).and_then(Value::as_object);
-        DocCx { slug, role, doc, raw_defs, defs: HashMap::new(), converting: BTreeSet::new() }
+    fn new(slug: &'a str, role: Role, doc: &'a Document) -> Self {
+        DocCx { slug, role, doc, defs: HashMap::new(), converting: BTreeSet::new() }
     }
 }
 
@@ -575,6 +661,14 @@ fn box_named(ty: Ty) -> Ty {
     match ty {
         Ty::Option(inner) => Ty::Option(Box::new(box_named(*inner))),
         named => Ty::Boxed(Box::new(named)),
+    }
+}
+
+fn renumber(ty: &mut Ty, map: &impl Fn(TypeId) -> TypeId) {
+    match ty {
+        Ty::Named(id) => *id = map(*id),
+        Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => renumber(inner, map),
+        _ => {}
     }
 }
 
@@ -626,27 +720,6 @@ fn is_model_title(title: &str, role: &str) -> bool {
     looks_like_model && !from_field && !envelope
 }
 
-/// Whether definition `name` reaches itself through `$ref`s.
-fn def_is_recursive(raw_defs: Option<&serde_json::Map<String, Value>>, name: &str) -> bool {
-    let Some(raw_defs) = raw_defs else { return false };
-    let mut pending = Vec::new();
-    if let Some(def) = raw_defs.get(name) {
-        collect_refs(def, &mut pending);
-    }
-    let mut seen = BTreeSet::new();
-    while let Some(next) = pending.pop() {
-        if next == name {
-            return true;
-        }
-        if seen.insert(next.clone())
-            && let Some(def) = raw_defs.get(&next)
-        {
-            collect_refs(def, &mut pending);
-        }
-    }
-    false
-}
-
 /// The title that names a model, not a field: `None` for Pydantic's title-cased field names.
 fn model_title(origin: &Origin) -> Option<String> {
     let title = origin.title.as_deref()?;
@@ -655,39 +728,41 @@ fn model_title(origin: &Origin) -> Option<String> {
     is_model_title(title, role).then(|| title.to_owned())
 }
 
-/// The definitions `name` depends on, as canonical JSON: two documents share a definition's
-/// type only if everything it reaches is identical too.
-fn def_closure(raw_defs: Option<&serde_json::Map<String, Value>>, name: &str) -> String {
-    let Some(raw_defs) = raw_defs else { return String::new() };
-    let mut pending = vec![name.to_owned()];
+/// The definitions `name` depends on, as parsed: two documents share a definition's type only
+/// if everything it reaches is identical too. Read from the parsed [`Document`], whose
+/// references are already unescaped and whose definitions merge `$defs` and `definitions`.
+fn def_closure(doc: &Document, name: &str) -> String {
+    let mut pending = vec![name];
     let mut closure = BTreeMap::new();
     while let Some(next) = pending.pop() {
-        if closure.contains_key(&next) {
+        if closure.contains_key(next) {
             continue;
         }
-        let Some(def) = raw_defs.get(&next) else { continue };
+        let Some(def) = doc.defs.get(next) else { continue };
         collect_refs(def, &mut pending);
         closure.insert(next, def);
     }
-    serde_json::to_string(&closure).unwrap_or_default()
+    format!("{closure:?}")
 }
 
-fn collect_refs(value: &Value, out: &mut Vec<String>) {
-    match value {
-        Value::Object(map) => {
-            for (key, v) in map {
-                match (key.as_str(), v) {
-                    ("$ref", Value::String(target)) => {
-                        if let Some(name) = target.rsplit('/').next() {
-                            out.push(name.to_owned());
-                        }
-                    }
-                    _ => collect_refs(v, out),
-                }
-            }
-        }
-        Value::Array(items) => items.iter().for_each(|v| collect_refs(v, out)),
-        _ => {}
+/// The definitions a schema refers to, directly or through nested schemas.
+fn collect_refs<'d>(s: &'d Schema, out: &mut Vec<&'d str>) {
+    match &s.kind {
+        Kind::Ref(name) => out.push(name),
+        Kind::Array(inner) | Kind::Map(inner) => collect_refs(inner, out),
+        Kind::Object(object) => object.properties.iter().for_each(|(_, p)| collect_refs(p, out)),
+        Kind::Tagged(tagged) => tagged.variants.iter().for_each(|v| collect_refs(&v.schema, out)),
+        Kind::Union(members) => members.iter().for_each(|m| collect_refs(m, out)),
+        Kind::Any
+        | Kind::Null
+        | Kind::Boolean
+        | Kind::Integer
+        | Kind::Number
+        | Kind::String
+        | Kind::StringEnum(_)
+        | Kind::Const(_)
+        | Kind::FileUpload
+        | Kind::FileDownload => {}
     }
 }
 
@@ -806,5 +881,83 @@ fn contains_file(ty: &Ty) -> bool {
         Ty::FileUpload => true,
         Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => contains_file(inner),
         _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn build_output(output: Value) -> Result<ToolkitIr> {
+        let tool = json!({
+            "slug": "X_GET",
+            "input_parameters": {"type": "object", "properties": {}},
+            "output_parameters": {"type": "object", "properties": {"data": {"$ref": "#/$defs/Root"}}, "$defs": output},
+        });
+        let tools = crate::model::parse_document("t", &tool)?;
+        build("x", "X", "1", &tools, &mut Vec::new())
+    }
+
+    /// The field types of the struct named `name`.
+    fn fields(ir: &ToolkitIr, name: &str) -> Vec<(String, Ty)> {
+        let def = ir.types.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no type {name}"));
+        let TypeKind::Struct(st) = &def.kind else { panic!("{name} is not a struct") };
+        st.fields.iter().map(|f| (f.json_name.clone(), f.ty.clone())).collect()
+    }
+
+    #[test]
+    fn recursion_under_definitions_beside_defs_is_converted() {
+        let tool = json!({
+            "slug": "X_GET",
+            "input_parameters": {"type": "object", "properties": {}},
+            "output_parameters": {
+                "type": "object",
+                "properties": {"data": {"$ref": "#/definitions/Node"}},
+                "$defs": {"Other": {"type": "object", "properties": {"a": {"type": "string"}}}},
+                "definitions": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/definitions/Node"}}}},
+            },
+        });
+        let tools = crate::model::parse_document("t", &tool).unwrap();
+        let ir = build("x", "X", "1", &tools, &mut Vec::new()).unwrap();
+        let id = ir.types.iter().position(|t| t.name == "Node").unwrap();
+        assert_eq!(
+            fields(&ir, "Node"),
+            [("next".to_owned(), Ty::Option(Box::new(Ty::Boxed(Box::new(Ty::Named(id))))))]
+        );
+    }
+
+    #[test]
+    fn recursion_through_an_escaped_definition_name_is_converted() {
+        let ir = build_output(json!({
+            "Root": {"type": "object", "properties": {"child": {"$ref": "#/$defs/a~1b"}}},
+            "a/b": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/a~1b"}}}},
+        }))
+        .unwrap();
+        let (_, ty) = fields(&ir, "Root").remove(0);
+        let Ty::Option(inner) = ty else { panic!("{ty:?}") };
+        let Ty::Named(ab) = *inner else { panic!("{inner:?}") };
+        assert_eq!(
+            fields(&ir, &ir.types[ab].name.clone()),
+            [("kids".to_owned(), Ty::Option(Box::new(Ty::Vec(Box::new(Ty::Named(ab))))))]
+        );
+    }
+
+    #[test]
+    fn a_definition_shares_an_inline_shape_met_before_it() {
+        let thing = json!({"type": "object", "title": "Thing", "properties": {"x": {"type": "integer"}}});
+        let tools = json!([
+            {"slug": "X_A", "input_parameters": {"type": "object", "properties": {}},
+             "output_parameters": {"type": "object", "properties": {"data": {"type": "object", "properties": {"t": thing}}}}},
+            {"slug": "X_B", "input_parameters": {"type": "object", "properties": {}},
+             "output_parameters": {"type": "object", "properties": {"data": {"$ref": "#/$defs/Thing"}}, "$defs": {"Thing": thing}}},
+        ]);
+        let tools = crate::model::parse_document("t", &tools).unwrap();
+        let ir = build("x", "X", "1", &tools, &mut Vec::new()).unwrap();
+        let things: Vec<&str> = ir.types.iter().map(|t| t.name.as_str()).filter(|n| n.contains("Thing")).collect();
+        assert_eq!(things, ["Thing"]);
+        assert!(ir.types.iter().all(|t| !t.name.is_empty()), "an unused slot stayed in the IR");
+        assert_eq!(ir.tools[1].output, Ty::Named(ir.types.iter().position(|t| t.name == "Thing").unwrap()));
+        crate::render::module(&ir, &crate::emit::EmitOptions::default()).unwrap();
     }
 }

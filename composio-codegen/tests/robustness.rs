@@ -36,6 +36,22 @@ fn hazards() -> Vec<Value> {
         json!({"const": {"nested": [1, 2]}}),
         json!({"type": "integer", "minimum": "low", "maxLength": -1}),
         json!({"description": "\"]\n```rust\npanic!()\n```\n*/ #[doc", "title": "Option", "type": "object", "properties": {"x": {}}}),
+        // Recursion the converter once missed: a definition under `definitions` beside `$defs`
+        // that contains itself, and one whose name holds `/` (referenced as `a~1b`).
+        json!({
+            "type": "object",
+            "properties": {"data": {"$ref": "#/definitions/Node"}, "other": {"$ref": "#/$defs/Leaf"}},
+            "$defs": {"Leaf": {"type": "object", "properties": {"x": {"type": "string"}}}},
+            "definitions": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/definitions/Node"}}}},
+        }),
+        json!({
+            "type": "object",
+            "properties": {"data": {"$ref": "#/$defs/a~1b"}, "tilde": {"$ref": "#/$defs/c~0d"}},
+            "$defs": {
+                "a/b": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/a~1b"}}}},
+                "c~d": {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"d": {"$ref": "#/$defs/c~0d"}}}]},
+            },
+        }),
         json!(true),
         json!(false),
         json!(null),
