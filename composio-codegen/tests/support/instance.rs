@@ -19,8 +19,10 @@ pub fn output_instance(output_schema: &Value) -> Option<Result<Value, String>> {
     let data = output_schema.pointer("/properties/data")?;
     // The payload schema is validated with the envelope's definitions in scope.
     let mut document = data.clone();
-    if let (Value::Object(doc), Some(defs)) = (&mut document, output_schema.get("$defs")) {
-        doc.insert("$defs".into(), defs.clone());
+    for key in ["$defs", "definitions"] {
+        if let (Value::Object(doc), Some(defs)) = (&mut document, output_schema.get(key)) {
+            doc.insert(key.into(), defs.clone());
+        }
     }
     Some(instance_of(&document, output_schema))
 }
@@ -76,8 +78,12 @@ impl Builder<'_> {
     fn build(&self, schema: &Value, depth: usize) -> Value {
         let Some(s) = schema.as_object() else { return json!("x") };
         if let Some(target) = s.get("$ref").and_then(Value::as_str) {
-            let name = target.rsplit('/').next().unwrap_or_default();
-            let def = self.root.get("$defs").and_then(|d| d.get(name)).cloned().unwrap_or(Value::Bool(true));
+            // A JSON pointer, so `#/definitions/…` and escaped names (`a~1b`) resolve too.
+            let def = target
+                .strip_prefix('#')
+                .and_then(|pointer| self.root.pointer(pointer))
+                .cloned()
+                .unwrap_or(Value::Bool(true));
             return self.build(&def, depth + 1);
         }
         if let Some(Value::Array(all)) = s.get("allOf")
