@@ -1,5 +1,9 @@
 //! The generator never panics, whatever the schemas say: random damage to real-looking tool
-//! definitions ends in either a module that parses as Rust or an error naming the tool.
+//! definitions ends in either a module that parses as Rust or an error naming the tool. Names
+//! and keys are damaged too (tool and toolkit names, versions, property names, definition names,
+//! enum values), since that is where schema text once escaped into code and doctests; a module
+//! that is generated must hold no schema text outside literals and docs, and no doc that
+//! rustdoc would run.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
@@ -7,7 +11,13 @@ use std::path::Path;
 use composio_codegen::EmitOptions;
 use composio_codegen::model::{ToolDef, parse_document};
 use composio_codegen::source::ToolkitSchemas;
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use serde_json::{Value, json};
+
+/// What the hostile names below try to smuggle into code. Naming never produces it (fields are
+/// snake_case, types and variants PascalCase), so an identifier holding it came from text that
+/// escaped its comment, doc or literal.
+const MARK: &str = "injectedXyz";
 
 /// Replacement schemas that have broken generators: wrong types, empty combinators, dangling
 /// references, hostile names and values.
@@ -52,6 +62,11 @@ fn hazards() -> Vec<Value> {
                 "c~d": {"anyOf": [{"type": "string"}, {"type": "object", "properties": {"d": {"$ref": "#/$defs/c~0d"}}}]},
             },
         }),
+        // Discriminator names and values reach docs and attributes.
+        json!({
+            "discriminator": {"propertyName": "k\n~~~rust"},
+            "oneOf": [{"type": "object", "properties": {"k\n~~~rust": {"const": "v\n```rust\ninjectedXyz()\n```"}, "x": {}}}],
+        }),
         json!(true),
         json!(false),
         json!(null),
@@ -88,6 +103,241 @@ fn schema_pointers(value: &Value, at: String, out: &mut Vec<String>) {
     }
 }
 
+/// Names meant to break out of a comment, doc, attribute or literal, or to upset rustdoc.
+fn hostile_names() -> Vec<String> {
+    let mut names: Vec<String> = [
+        "x\n~~~rust\ninjectedXyz()\n~~~",
+        "GitHub)\npub fn injectedXyz() {}\n//",
+        "a\r\npub fn injectedXyz() {}",
+        "a\rpub fn injectedXyz() {}",
+        "*/ pub fn injectedXyz() {} /*",
+        "```rust\ninjectedXyz();\n```",
+        "```\ninjectedXyz();",
+        "\u{202e}injectedXyz\u{2066}\u{200f}\u{61c}\u{202a}",
+        "\"]\npub fn injectedXyz() {}\n#[doc = \"",
+        "\\\"injectedXyz\\",
+        "#[injectedXyz]",
+        "#![injectedXyz]",
+        "[injectedXyz](https://x.dev) <injectedXyz> `injectedXyz",
+        "a\n\n    injectedXyz();",
+        "\tinjectedXyz",
+        "~~~",
+        "```",
+        "\u{0}\u{7}\u{1b}[31m\u{7f}\u{85}\u{2028}",
+        "",
+        " ",
+        "20251027_00",
+    ]
+    .iter()
+    .map(|s| (*s).to_owned())
+    .collect();
+    names.push("injectedXyz\n".repeat(100));
+    names
+}
+
+/// Escapes a name for a JSON pointer or a `$ref` (RFC 6901).
+fn escape(name: &str) -> String {
+    name.replace('~', "~0").replace('/', "~1")
+}
+
+/// Renames `$ref` targets from `from` to `to` everywhere in `value`.
+fn retarget(value: &mut Value, from: &str, to: &str) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map.iter_mut() {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(target)) if target == from => *target = to.to_owned(),
+                    (_, child) => retarget(child, from, to),
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(|v| retarget(v, from, to)),
+        _ => {}
+    }
+}
+
+/// Changes one name or key of `tool` to `name`.
+fn rename_something(tool: &mut Value, name: &str, rng: &mut fastrand::Rng) {
+    let part = if rng.bool() { "input_parameters" } else { "output_parameters" };
+    match rng.usize(0..6) {
+        0 => tool["name"] = json!(name),
+        1 => tool["toolkit"] = json!({"slug": "github", "name": name}),
+        2 => tool["version"] = json!(name),
+        3 => {
+            // A property name, and the `required` entry that names it.
+            let mut pointers = Vec::new();
+            schema_pointers(&tool[part], format!("/{part}"), &mut pointers);
+            let with_props: Vec<String> = pointers
+                .into_iter()
+                .filter(|p| tool.pointer(p).and_then(|s| s.get("properties")).is_some_and(Value::is_object))
+                .collect();
+            let Some(at) = with_props.get(rng.usize(..with_props.len().max(1))) else { return };
+            let schema = tool.pointer_mut(at).unwrap();
+            let props = schema["properties"].as_object_mut().unwrap();
+            let Some(old) = props.keys().nth(rng.usize(..props.len().max(1))).cloned() else { return };
+            let value = props.remove(&old).unwrap();
+            props.insert(name.to_owned(), value);
+            if let Some(Value::Array(required)) = schema.get_mut("required") {
+                required.iter_mut().filter(|r| r.as_str() == Some(&old)).for_each(|r| *r = json!(name));
+            }
+        }
+        4 => {
+            // A definition name, and every reference to it.
+            let doc = &mut tool[part];
+            let Some(defs) = doc.get_mut("$defs").and_then(Value::as_object_mut) else { return };
+            let Some(old) = defs.keys().nth(rng.usize(..defs.len().max(1))).cloned() else { return };
+            let value = defs.remove(&old).unwrap();
+            defs.insert(name.to_owned(), value);
+            retarget(doc, &format!("#/$defs/{}", escape(&old)), &format!("#/$defs/{}", escape(name)));
+        }
+        _ => {
+            // A string enum value.
+            let mut pointers = Vec::new();
+            schema_pointers(&tool[part], format!("/{part}"), &mut pointers);
+            let enums: Vec<String> = pointers
+                .into_iter()
+                .filter(|p| {
+                    tool.pointer(p).and_then(|s| s.get("enum")).and_then(Value::as_array).is_some_and(|e| !e.is_empty())
+                })
+                .collect();
+            let Some(at) = enums.get(rng.usize(..enums.len().max(1))) else { return };
+            let values = tool.pointer_mut(&format!("{at}/enum")).unwrap().as_array_mut().unwrap();
+            let i = rng.usize(..values.len());
+            values[i] = json!(name);
+        }
+    }
+}
+
+/// Whether `c` reorders displayed text (Unicode bidi controls): rustc rejects them in
+/// literals and comments, and they make code read differently than it compiles.
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+}
+
+/// The doc strings of `tokens`, grouped into runs of adjacent `#[doc = …]` attributes (the
+/// docs of one item), at every nesting level.
+fn doc_blocks(tokens: TokenStream, out: &mut Vec<Vec<String>>) {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut run: Vec<String> = Vec::new();
+    let mut i = 0;
+    while i < trees.len() {
+        let doc = match (&trees[i], trees.get(i + 1)) {
+            (TokenTree::Punct(p), Some(TokenTree::Group(g)))
+                if p.as_char() == '#' && g.delimiter() == Delimiter::Bracket =>
+            {
+                let inner: Vec<TokenTree> = g.stream().into_iter().collect();
+                match inner.as_slice() {
+                    [TokenTree::Ident(name), TokenTree::Punct(eq), TokenTree::Literal(lit)]
+                        if name == "doc" && eq.as_char() == '=' =>
+                    {
+                        Some(
+                            syn::parse_str::<syn::LitStr>(&lit.to_string())
+                                .expect("a doc attribute holds a string")
+                                .value(),
+                        )
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
+        if let Some(doc) = doc {
+            run.push(doc);
+            i += 2;
+            continue;
+        }
+        if !run.is_empty() {
+            out.push(std::mem::take(&mut run));
+        }
+        if let TokenTree::Group(g) = &trees[i] {
+            doc_blocks(g.stream(), out);
+        }
+        i += 1;
+    }
+    if !run.is_empty() {
+        out.push(run);
+    }
+}
+
+/// Every identifier in `tokens`, at every nesting level.
+fn idents(tokens: TokenStream, out: &mut Vec<String>) {
+    for tree in tokens {
+        match tree {
+            TokenTree::Ident(ident) => out.push(ident.to_string()),
+            TokenTree::Group(g) => idents(g.stream(), out),
+            _ => {}
+        }
+    }
+}
+
+/// Why a doc block would be compiled and run by rustdoc (or rejected by it), if it would.
+fn doctest_hazard(block: &[String]) -> Option<String> {
+    let mut fence: Option<String> = None;
+    for attr in block {
+        for raw in attr.split('\n') {
+            if let Some(c) = raw.chars().find(|&c| is_bidi(c) || (c.is_control() && c != '\t')) {
+                return Some(format!("U+{:04X} in {raw:?}", u32::from(c)));
+            }
+            let line = raw.strip_prefix(' ').unwrap_or(raw);
+            let trimmed = line.trim_start();
+            let ticks = trimmed.chars().take_while(|&c| c == '`').count();
+            let tildes = trimmed.chars().take_while(|&c| c == '~').count();
+            let marker = if ticks >= 3 {
+                "`".repeat(ticks)
+            } else if tildes >= 3 {
+                "~".repeat(tildes)
+            } else {
+                String::new()
+            };
+            match &fence {
+                Some(open) if !marker.is_empty() && marker.starts_with(open.as_str()) => fence = None,
+                Some(_) => {}
+                None if !marker.is_empty() => {
+                    if trimmed[marker.len()..].trim() != "text" {
+                        return Some(format!("a fence rustdoc would run: {raw:?}"));
+                    }
+                    fence = Some(marker);
+                }
+                None if line.starts_with("    ") && !line.trim().is_empty() => {
+                    return Some(format!("an indented code block: {raw:?}"));
+                }
+                None => {}
+            }
+        }
+    }
+    None
+}
+
+/// Checks a generated module for schema text outside comments, docs and literals, and for
+/// docs rustdoc would run.
+fn check_module(round: usize, code: &str) {
+    assert!(syn::parse_file(code).is_ok(), "round {round}: output does not parse");
+    assert!(!code.chars().any(is_bidi), "round {round}: a bidi control reached the module");
+    let tokens: TokenStream = code.parse().expect("the module tokenizes");
+    let mut names = Vec::new();
+    idents(tokens.clone(), &mut names);
+    assert!(!names.iter().any(|n| n.contains(MARK)), "round {round}: schema text became code:\n{code}");
+    let mut blocks = Vec::new();
+    doc_blocks(tokens, &mut blocks);
+    for block in &blocks {
+        if let Some(hazard) = doctest_hazard(block) {
+            panic!("round {round}: {hazard} in the docs\n{block:#?}");
+        }
+    }
+}
+
+#[test]
+fn the_checks_catch_what_they_look_for() {
+    check_module(0, "/// ```text\n/// a\n/// ```\n/// ~~~text\n///     indented inside\n/// ~~~\npub struct A;\n");
+    let caught = |code: &str| catch_unwind(|| check_module(0, code)).is_err();
+    assert!(caught("// header\npub fn injectedXyz() {}\n"));
+    assert!(caught("/// x\n/// ~~~rust\n/// panic!()\n/// ~~~\npub struct A;\n"));
+    assert!(caught("/// ```\n/// panic!()\n/// ```\npub struct A;\n"));
+    assert!(caught("impl A {\n    /// x\n    ///\n    ///     panic!()\n    pub fn f() {}\n}\n"));
+    assert!(caught("#[doc = \" a\\n ```rust\\n b\\n ```\"]\npub struct A;\n"));
+    assert!(caught("/// a \u{202e} b\npub struct A;\n"));
+}
+
 #[test]
 fn random_damage_never_panics() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
@@ -95,11 +345,12 @@ fn random_damage_never_panics() {
     let tools: Value = serde_json::from_str(&text).unwrap();
     let tools = tools.as_array().unwrap();
     let hazards = hazards();
+    let names = hostile_names();
     let mut rng = fastrand::Rng::with_seed(0x00c0_ffee);
     let (mut generated, mut refused) = (0, 0);
     for round in 0..1500 {
         let mut tool = tools[rng.usize(..tools.len())].clone();
-        for _ in 0..rng.usize(1..4) {
+        for _ in 0..rng.usize(0..3) {
             let part = if rng.bool() { "input_parameters" } else { "output_parameters" };
             let mut pointers = Vec::new();
             schema_pointers(&tool[part], format!("/{part}"), &mut pointers);
@@ -109,13 +360,18 @@ fn random_damage_never_panics() {
             let target = pointers[rng.usize(..pointers.len())].clone();
             *tool.pointer_mut(&target).unwrap() = hazards[rng.usize(..hazards.len())].clone();
         }
+        for _ in 0..rng.usize(0..3) {
+            let name = &names[rng.usize(..names.len())];
+            rename_something(&mut tool, name, &mut rng);
+        }
         let slug = tool["slug"].as_str().unwrap().to_owned();
         let outcome = catch_unwind(AssertUnwindSafe(|| {
             let defs: Vec<ToolDef> = parse_document("fuzz", &tool)?;
+            // As the schema sources do: the display name and version come from the definitions.
             let schemas = ToolkitSchemas {
                 toolkit: "github".into(),
-                display_name: "GitHub".into(),
-                version: "20251027_00".into(),
+                display_name: defs.iter().find_map(|t| t.toolkit_name.clone()).unwrap_or_else(|| "GitHub".into()),
+                version: defs.iter().find_map(|t| t.version.clone()).unwrap_or_else(|| "20251027_00".into()),
                 tools: defs,
             };
             composio_codegen::generate_module(&schemas, &EmitOptions::default())
@@ -124,7 +380,7 @@ fn random_damage_never_panics() {
             Err(_) => panic!("round {round}: the generator panicked on {tool}"),
             Ok(Ok(module)) => {
                 generated += 1;
-                assert!(syn::parse_file(&module.code).is_ok(), "round {round}: output does not parse");
+                check_module(round, &module.code);
             }
             Ok(Err(e)) => {
                 refused += 1;

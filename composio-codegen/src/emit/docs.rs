@@ -2,12 +2,121 @@
 //!
 //! Descriptions are Markdown written for LLMs, not for rustdoc. Left alone they would become
 //! doctests (code fences, 4-space indents), broken intra-doc links (`[owner]`), unclosed HTML
-//! tags (`<repo>`) and clippy warnings (lazy list continuations, tabs). Each line is made safe
-//! here; the text itself only ever reaches generated code as a string literal, so it cannot
-//! inject code.
+//! tags (`<repo>`) and clippy warnings (lazy list continuations, tabs). Names, keys and values
+//! (tool names, property names, enum values, tags) are not Markdown at all, yet a newline in
+//! one could open a fence just the same.
+//!
+//! Every doc line the emitter writes is a [`DocLine`], and the only ways to make one are here:
+//! [`lines`] for descriptions, and [`DocLine`]'s builder, which takes generator-written text
+//! only as `&'static str` and cleans every other piece. A new path from schema text into docs
+//! therefore has to come through this module. The text only ever reaches generated code as a
+//! string literal, so it cannot inject code.
+
+/// One line of rustdoc, safe to render and test: it holds no line break, no bidi control and
+/// no fence or indent that rustdoc would run.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DocLine(String);
+
+impl DocLine {
+    /// An empty line: a paragraph break.
+    pub fn blank() -> Self {
+        DocLine(String::new())
+    }
+
+    /// A line that starts with generator-written text.
+    pub fn of(text: &'static str) -> Self {
+        DocLine::blank().text(text)
+    }
+
+    /// Appends generator-written text. Only static text is accepted, so schema text cannot
+    /// come in this way.
+    pub fn text(mut self, text: &'static str) -> Self {
+        self.0.push_str(text);
+        self
+    }
+
+    /// Appends schema text as plain prose, with Markdown syntax escaped.
+    pub fn plain(mut self, text: &str) -> Self {
+        self.0.push_str(&inline(text));
+        self
+    }
+
+    /// Appends schema text (or a generated name) as inline code.
+    pub fn code(mut self, text: &str) -> Self {
+        self.0.push('`');
+        self.0.push_str(&code_text(text));
+        self.0.push('`');
+        self
+    }
+
+    /// Appends an intra-doc link to a generated item.
+    pub fn link(mut self, item: &str) -> Self {
+        self.0.push('[');
+        self = self.code(item);
+        self.0.push(']');
+        self
+    }
+
+    /// Appends another line's text: safe lines joined stay safe, and nothing they hold can
+    /// start a line any more.
+    pub fn line(mut self, other: &DocLine) -> Self {
+        self.0.push_str(&other.0);
+        self
+    }
+
+    /// The text, without the leading space `///` puts before it.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the line is empty.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// Whether rustc or rustdoc would reject or misrender `c` in docs: bidi controls (rustc denies
+/// them in comments) and other control characters.
+fn unwanted(c: char) -> bool {
+    crate::model::is_bidi_control(c) || (c.is_control() && !matches!(c, '\n' | '\t'))
+}
+
+/// Folds whitespace and control characters to single spaces and drops bidi controls: a name
+/// or value becomes one line of text.
+fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if crate::model::is_bidi_control(c) {
+            continue;
+        }
+        if c.is_whitespace() || c.is_control() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    let kept = out.trim_end().len();
+    out.truncate(kept);
+    out
+}
+
+/// Schema text that is not a description, made safe as prose in one doc line: folded to one
+/// line, with everything Markdown would read as syntax (code spans, fences, links, tags)
+/// escaped, and URLs made autolinks so rustdoc does not flag them.
+pub fn inline(text: &str) -> String {
+    escape_text(&fold(text), &['\\', '`', '~', '[', ']', '<', '>'])
+}
+
+/// Schema text for the inside of a code span: one line, and no backtick to end it early.
+fn code_text(text: &str) -> String {
+    fold(text).replace('`', "'")
+}
 
 /// Turns free text into doc lines, each ready for `#[doc = " …"]`.
-pub fn lines(text: &str) -> Vec<String> {
+pub fn lines(text: &str) -> Vec<DocLine> {
+    let text: String = text.chars().filter(|&c| !unwanted(c) || c == '\r').collect();
     let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
     let mut out: Vec<String> = Vec::new();
     let mut fence: Option<String> = None;
@@ -55,12 +164,12 @@ pub fn lines(text: &str) -> Vec<String> {
     while out.first().is_some_and(String::is_empty) {
         out.remove(0);
     }
-    let mut deduped: Vec<String> = Vec::with_capacity(out.len());
+    let mut deduped: Vec<DocLine> = Vec::with_capacity(out.len());
     for line in out {
-        if line.is_empty() && deduped.last().is_some_and(String::is_empty) {
+        if line.is_empty() && deduped.last().is_some_and(DocLine::is_empty) {
             continue;
         }
-        deduped.push(line);
+        deduped.push(DocLine(line));
     }
     deduped
 }
@@ -90,10 +199,10 @@ fn escape_inline(line: &str) -> String {
     let mut rest = line;
     while !rest.is_empty() {
         let Some(start) = rest.find('`') else {
-            out.push_str(&escape_text(rest));
+            out.push_str(&escape_text(rest, MARKUP));
             break;
         };
-        out.push_str(&escape_text(&rest[..start]));
+        out.push_str(&escape_text(&rest[..start], MARKUP));
         let ticks = rest[start..].chars().take_while(|&c| c == '`').count();
         let opener = &rest[start..start + ticks];
         let after = &rest[start + ticks..];
@@ -114,7 +223,12 @@ fn escape_inline(line: &str) -> String {
     out
 }
 
-fn escape_text(text: &str) -> String {
+/// What descriptions have escaped outside code: intra-doc links and HTML tags. Their other
+/// Markdown is kept, since it was written as Markdown.
+const MARKUP: &[char] = &['[', ']', '<', '>'];
+
+/// Escapes `escaped` characters with a backslash and wraps bare URLs in `<…>`.
+fn escape_text(text: &str, escaped: &[char]) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while !rest.is_empty() {
@@ -124,13 +238,10 @@ fn escape_text(text: &str) -> String {
             None => (rest, ""),
         };
         for c in plain.chars() {
-            match c {
-                '[' | ']' | '<' | '>' => {
-                    out.push('\\');
-                    out.push(c);
-                }
-                _ => out.push(c),
+            if escaped.contains(&c) {
+                out.push('\\');
             }
+            out.push(c);
         }
         if tail.is_empty() {
             break;
@@ -147,15 +258,40 @@ fn escape_text(text: &str) -> String {
     out
 }
 
-/// Renders a JSON value for inline code in docs, or `None` when it would not read well there.
-pub fn inline_value(value: &serde_json::Value) -> Option<String> {
+/// A JSON value as inline code in docs, or `None` when it would not read well there (long,
+/// or holding a backtick or a character docs drop).
+pub fn inline_value(value: &serde_json::Value) -> Option<DocLine> {
     let text = value.to_string();
-    (text.len() <= 80 && !text.contains('`') && !text.contains('\n')).then(|| format!("`{text}`"))
+    let readable = text.len() <= 80 && !text.contains('`') && !text.contains(|c: char| c.is_control() || unwanted(c));
+    readable.then(|| DocLine::blank().code(&text))
+}
+
+#[cfg(test)]
+impl PartialEq<&str> for DocLine {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_and_values_become_one_escaped_line() {
+        assert_eq!(inline("x\n~~~rust\npanic!()\n~~~"), r"x \~\~\~rust panic!() \~\~\~");
+        assert_eq!(inline("  a\r\n\t\u{0}b  "), "a b");
+        assert_eq!(inline(r"[a](b) <c> `d` \e"), r"\[a\](b) \<c\> \`d\` \\e");
+        assert_eq!(inline("\u{202e}ab\u{2066}c\u{200f}\u{61c}"), "abc");
+        assert_eq!(inline("see https://x.dev/a"), "see <https://x.dev/a>");
+        let line = DocLine::of("The ").code("x\n```rust\n`y`").text(" value of ").link("Parent").text(".");
+        assert_eq!(line.as_str(), "The `x '''rust 'y'` value of [`Parent`].");
+    }
+
+    #[test]
+    fn descriptions_lose_bidi_and_control_characters() {
+        assert_eq!(lines("a\u{202e}b\u{7}c\u{7f}\r\nd"), ["abc", "d"]);
+    }
 
     #[test]
     fn fences_become_text() {

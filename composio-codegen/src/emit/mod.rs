@@ -19,6 +19,7 @@ use quote::quote;
 
 use crate::ir::{ToolkitIr, Ty, TypeId, TypeKind};
 use crate::typespace;
+use docs::DocLine;
 
 /// Types reachable from `id`, parents before children, skipping those already `seen`.
 fn preorder(ir: &ToolkitIr, id: TypeId, seen: &mut [bool], out: &mut Vec<TypeId>) {
@@ -143,11 +144,11 @@ pub fn prelude(ir: &ToolkitIr, imports: &BTreeSet<Import>) -> TokenStream {
     let uses = use_lines(imports);
     let toolkit = &ir.toolkit;
     let version = &ir.version;
-    let toolkit_doc = doc_attrs(&format!("The Composio toolkit these bindings call: `{toolkit}`."));
-    let version_doc = doc_attrs(
+    let toolkit_doc = doc_lines(&[DocLine::of("The Composio toolkit these bindings call: ").code(toolkit).text(".")]);
+    let version_doc = doc_lines(&[DocLine::of(
         "The toolkit version these bindings were generated from. Every call sends it, so the \
          server runs the tools with the schemas the types were made from.",
-    );
+    )]);
     quote! {
         #uses
         #toolkit_doc
@@ -303,14 +304,11 @@ fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// `#[doc = "…"]` attributes for free text, one per line.
-fn doc_attrs(text: &str) -> TokenStream {
-    doc_lines(&docs::lines(text))
-}
-
-fn doc_lines(lines: &[String]) -> TokenStream {
+/// `#[doc = "…"]` attributes, one per line. Docs only ever come through here, and only as
+/// [`DocLine`]s, which the `docs` module alone can make.
+fn doc_lines(lines: &[DocLine]) -> TokenStream {
     let attrs = lines.iter().map(|line| {
-        let line = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let line = if line.is_empty() { String::new() } else { format!(" {}", line.as_str()) };
         quote! { #[doc = #line] }
     });
     quote! { #(#attrs)* }

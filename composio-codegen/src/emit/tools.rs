@@ -4,7 +4,7 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{Emitter, Import, doc_lines, docs, ident};
+use super::{DocLine, Emitter, Import, doc_lines, docs, ident};
 use crate::ir::ToolIr;
 
 impl Emitter<'_> {
@@ -15,20 +15,18 @@ impl Emitter<'_> {
         let input = self.type_name(tool.input);
         let function = ident(&tool.function);
         let slug = &tool.slug;
-        let mut doc = vec![format!("{}.", tool.name.trim_end_matches('.'))];
+        let mut doc = vec![DocLine::blank().plain(tool.name.trim_end_matches('.')).text(".")];
         let description = docs::lines(&tool.description);
         if !description.is_empty() {
-            doc.push(String::new());
+            doc.push(DocLine::blank());
             doc.extend(description);
         }
-        doc.push(String::new());
-        let mut facts = format!("Runs `{slug}`, pinned to [`VERSION`]");
-        if !tool.tags.is_empty() {
-            let tags: Vec<String> = tool.tags.iter().map(|t| format!("`{}`", t.replace('`', "'"))).collect();
-            facts.push_str(&format!("; tags: {}", tags.join(", ")));
+        doc.push(DocLine::blank());
+        let mut facts = DocLine::of("Runs ").code(slug).text(", pinned to [`VERSION`]");
+        for (i, tag) in tool.tags.iter().enumerate() {
+            facts = facts.text(if i == 0 { "; tags: " } else { ", " }).code(tag);
         }
-        facts.push('.');
-        doc.push(facts);
+        doc.push(facts.text("."));
         let doc = doc_lines(&doc);
         let deprecated =
             tool.deprecated.then(|| quote! { #[deprecated(note = "Composio marks this tool deprecated")] });
@@ -80,8 +78,13 @@ impl Emitter<'_> {
     }
 }
 
-/// A raw string literal, so embedded JSON schemas stay readable in the generated file.
+/// A raw string literal, so embedded JSON schemas stay readable in the generated file; an
+/// escaped one when the text holds bidi controls, which rustc rejects raw in literals and
+/// which would make the file read differently than it compiles.
 fn raw_string(text: &str) -> Literal {
+    if text.contains(crate::model::is_bidi_control) {
+        return Literal::string(text);
+    }
     let mut hashes = 1;
     while text.contains(&format!("\"{}", "#".repeat(hashes))) {
         hashes += 1;

@@ -5,7 +5,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 use serde_json::Value;
 
-use super::{Emitter, Import, doc_lines, docs, ident};
+use super::{DocLine, Emitter, Import, doc_lines, docs, ident};
 use crate::ir::{Enum, Field, Fill, Role, Struct, Tagged, Ty, TypeId, TypeKind, Untagged};
 use crate::naming::serde_snake_case;
 
@@ -20,11 +20,11 @@ impl Emitter<'_> {
             None => Vec::new(),
         };
         if let Some(tool) = self.ir.tools.iter().find(|t| t.input == id) {
-            let intro = format!("Arguments of [`{}`]. Slug `{}`.", tool.function, tool.slug);
+            let intro = DocLine::of("Arguments of ").link(&tool.function).text(". Slug ").code(&tool.slug).text(".");
             if doc.is_empty() {
                 doc.push(intro);
             } else {
-                doc.splice(0..0, [intro, String::new()]);
+                doc.splice(0..0, [intro, DocLine::blank()]);
             }
         }
         if doc.is_empty() {
@@ -42,16 +42,18 @@ impl Emitter<'_> {
     }
 
     /// Documentation for a type whose schema has none: say where it is used.
-    fn fallback_doc(&self, id: TypeId) -> String {
+    fn fallback_doc(&self, id: TypeId) -> DocLine {
         if let Some(tool) = self.ir.tools.iter().find(|t| super::super::typespace::ty_ids(&t.output).contains(&id)) {
-            return format!("Result of [`{}`].", tool.function);
+            return DocLine::of("Result of ").link(&tool.function).text(".");
         }
         let origin = &self.ir.types[id].origin;
         match (origin.parent, &origin.role_in_parent) {
-            (Some(parent), Some(role)) => {
-                format!("The `{}` value of [`{}`].", role.trim_end_matches("_item"), self.ir.types[parent].name)
-            }
-            _ => format!("A `{}` value.", self.ir.types[id].name),
+            (Some(parent), Some(role)) => DocLine::of("The ")
+                .code(role.trim_end_matches("_item"))
+                .text(" value of ")
+                .link(&self.ir.types[parent].name)
+                .text("."),
+            _ => DocLine::of("A ").code(&self.ir.types[id].name).text(" value."),
         }
     }
 
@@ -136,14 +138,14 @@ impl Emitter<'_> {
                 let inner = f.ty.strip_option();
                 let ty = self.param_ty(inner);
                 let value = convert(inner, quote!(value)).unwrap_or_else(|| quote!(value));
-                let doc = format!(" Sets the optional `{}` parameter.", f.json_name.replace('`', "'"));
+                let doc = doc_lines(&[DocLine::of("Sets the optional ").code(&f.json_name).text(" parameter.")]);
                 // Setters are named after the tool's parameters, and clippy reads `is_*`,
                 // `to_*` and friends as conversions; only those setters need the exception.
                 let allow = convention_clash(&f.ident).then(|| {
                     quote! { #[allow(clippy::wrong_self_convention, reason = "setters are named after the tool's parameters")] }
                 });
                 quote! {
-                    #[doc = #doc]
+                    #doc
                     #allow
                     pub fn #field(mut self, value: #ty) -> Self {
                         self.#field = Some(#value);
@@ -161,10 +163,10 @@ impl Emitter<'_> {
                 }
             }
         });
-        let new_doc = format!(" {new_doc}");
+        let new_doc = doc_lines(&[DocLine::of(new_doc)]);
         quote! {
             impl #name {
-                #[doc = #new_doc]
+                #new_doc
                 #many
                 pub fn new(#(#params),*) -> Self {
                     Self { #(#inits),* }
@@ -212,7 +214,7 @@ impl Emitter<'_> {
     }
 
     fn string_enum(&mut self, name: &proc_macro2::Ident, e: &Enum, input: bool) -> TokenStream {
-        let variant_doc = |value: &str| doc_lines(&[format!("`{}`", value.replace('`', "'"))]);
+        let variant_doc = |value: &str| doc_lines(&[DocLine::blank().code(value)]);
         if input {
             let derives = self.derives(true, quote!(Clone, Copy, Debug, PartialEq, Eq, Hash,));
             let rule = variant_rename_rule(e);
@@ -303,7 +305,7 @@ impl Emitter<'_> {
             .map(|v| {
                 let ident = ident(&v.ident);
                 let value = &v.value;
-                let doc = doc_lines(&[format!("`{tag}: {}`", value.replace('`', "'"))]);
+                let doc = doc_lines(&[DocLine::blank().code(&format!("{tag}: {value}"))]);
                 // Payloads are boxed so one large variant does not size every value.
                 let payload = v.payload.map(|p| {
                     let ty = self.type_name(p);
@@ -340,7 +342,7 @@ impl Emitter<'_> {
                     other => other.clone(),
                 };
                 let ty = self.ty(&boxed);
-                let doc = doc_lines(&[format!("The value as {}.", describe(&v.ty, self))]);
+                let doc = doc_lines(&[describe(&v.ty, self, DocLine::of("The value as "), true).text(".")]);
                 quote! { #doc #ident(#ty), }
             })
             .collect();
@@ -411,21 +413,26 @@ fn convert(ty: &Ty, value: TokenStream) -> Option<TokenStream> {
     }
 }
 
-fn describe(ty: &Ty, emitter: &Emitter<'_>) -> String {
+/// Appends what a value of `ty` is to `line` ("a list of [`Label`]"), with its article when
+/// `article` is set.
+fn describe(ty: &Ty, emitter: &Emitter<'_>, line: DocLine, article: bool) -> DocLine {
+    let a = |line: DocLine, an: bool| match (article, an) {
+        (false, _) => line,
+        (true, false) => line.text("a "),
+        (true, true) => line.text("an "),
+    };
     match ty {
-        Ty::Bool => "a boolean".into(),
-        Ty::I64 => "an integer".into(),
-        Ty::F64 => "a number".into(),
-        Ty::String => "a string".into(),
-        Ty::Any => "any JSON value".into(),
-        Ty::Object | Ty::Map(_) => "an object".into(),
-        Ty::Vec(inner) => {
-            format!("a list of {}", describe(inner, emitter).trim_start_matches("a ").trim_start_matches("an "))
-        }
-        Ty::Option(inner) | Ty::Boxed(inner) => describe(inner, emitter),
-        Ty::Named(id) => format!("a [`{}`]", emitter.ir.types[*id].name),
-        Ty::FileUpload => "a file to upload".into(),
-        Ty::FileDownload => "a file to download".into(),
+        Ty::Bool => a(line, false).text("boolean"),
+        Ty::I64 => a(line, true).text("integer"),
+        Ty::F64 => a(line, false).text("number"),
+        Ty::String => a(line, false).text("string"),
+        Ty::Any => line.text("any JSON value"),
+        Ty::Object | Ty::Map(_) => a(line, true).text("object"),
+        Ty::Vec(inner) => describe(inner, emitter, a(line, false).text("list of "), false),
+        Ty::Option(inner) | Ty::Boxed(inner) => describe(inner, emitter, line, article),
+        Ty::Named(id) => a(line, false).link(&emitter.ir.types[*id].name),
+        Ty::FileUpload => a(line, false).text("file to upload"),
+        Ty::FileDownload => a(line, false).text("file to download"),
     }
 }
 
@@ -433,31 +440,41 @@ fn describe(ty: &Ty, emitter: &Emitter<'_>) -> String {
 fn field_doc(f: &Field) -> TokenStream {
     let mut lines = match &f.docs.description {
         Some(text) => docs::lines(text),
-        None => vec![format!("The `{}` property.", f.json_name.replace('`', "'"))],
+        None => vec![DocLine::of("The ").code(&f.json_name).text(" property.")],
     };
     let mut facts = Vec::new();
     if let Some(default) = f.docs.default.as_ref().and_then(docs::inline_value) {
-        facts.push(format!("Default: {default}."));
+        facts.push(DocLine::of("Default: ").line(&default).text("."));
     }
     if let Some(format) = &f.docs.format {
-        facts.push(format!("Format: `{}`.", format.replace('`', "'")));
+        facts.push(DocLine::of("Format: ").code(format).text("."));
     }
     if !f.docs.constraints.is_empty() {
         let text = f.docs.constraints.join(", ");
-        facts.push(format!("Must be {}.", docs::lines(&text).join(" ")));
+        let mut must = DocLine::of("Must be ");
+        for (i, part) in docs::lines(&text).iter().enumerate() {
+            must = if i == 0 { must } else { must.text(" ") }.line(part);
+        }
+        facts.push(must.text("."));
     }
-    let examples: Vec<String> = f.docs.examples.iter().filter_map(docs::inline_value).collect();
-    match examples.as_slice() {
-        [] => {}
-        [one] => facts.push(format!("Example: {one}.")),
-        many => facts.push(format!("Examples: {}.", many.join(", "))),
+    let examples: Vec<DocLine> = f.docs.examples.iter().filter_map(docs::inline_value).collect();
+    if !examples.is_empty() {
+        let mut line = DocLine::of(if examples.len() == 1 { "Example: " } else { "Examples: " });
+        for (i, example) in examples.iter().enumerate() {
+            line = if i == 0 { line } else { line.text(", ") }.line(example);
+        }
+        facts.push(line.text("."));
     }
     if f.docs.file_upload {
-        facts.push("A local path or bytes; the client uploads it before the call.".into());
+        facts.push(DocLine::of("A local path or bytes; the client uploads it before the call."));
     }
     if !facts.is_empty() {
-        lines.push(String::new());
-        lines.push(facts.join(" "));
+        lines.push(DocLine::blank());
+        let mut joined = DocLine::blank();
+        for (i, fact) in facts.iter().enumerate() {
+            joined = if i == 0 { joined } else { joined.text(" ") }.line(fact);
+        }
+        lines.push(joined);
     }
     doc_lines(&lines)
 }
