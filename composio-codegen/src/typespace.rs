@@ -95,7 +95,15 @@ struct DocCx<'a> {
     defs: HashMap<String, Ty>,
     /// Unnamed definitions being converted, to refuse recursion without indirection.
     converting: BTreeSet<String>,
+    /// How many schemas enclose the one being converted, counting through `$ref`s.
+    depth: usize,
 }
+
+/// How deeply schemas may nest, counting through `$ref`s. Conversion recurses once per level;
+/// a chain of definitions is not bounded by the JSON parser's own nesting limit, and a stack
+/// overflow would abort the process instead of naming the tool. Real schemas nest a few
+/// levels deep.
+const MAX_DEPTH: usize = 128;
 
 impl TypeSpace {
     fn tool(&mut self, tool: &ToolDef, function: String, warnings: &mut Vec<Warning>) -> Result<ToolIr> {
@@ -245,6 +253,16 @@ impl TypeSpace {
     /// The Rust type of a schema. `role_in_parent` names the value in its parent (`labels`,
     /// `labels_item`) for types that need a name.
     fn ty(&mut self, cx: &mut DocCx<'_>, s: &Schema, role_in_parent: &str) -> Result<Ty> {
+        if cx.depth >= MAX_DEPTH {
+            return Err(Error::schema(cx.slug, &s.pointer, format!("schemas nest deeper than {MAX_DEPTH} levels")));
+        }
+        cx.depth += 1;
+        let ty = self.ty_at_depth(cx, s, role_in_parent);
+        cx.depth -= 1;
+        ty
+    }
+
+    fn ty_at_depth(&mut self, cx: &mut DocCx<'_>, s: &Schema, role_in_parent: &str) -> Result<Ty> {
         let ty = match &s.kind {
             Kind::Any | Kind::Null => Ty::Any,
             Kind::Boolean => Ty::Bool,
@@ -649,7 +667,7 @@ impl TypeSpace {
 
 impl<'a> DocCx<'a> {
     fn new(slug: &'a str, role: Role, doc: &'a Document) -> Self {
-        DocCx { slug, role, doc, defs: HashMap::new(), converting: BTreeSet::new() }
+        DocCx { slug, role, doc, defs: HashMap::new(), converting: BTreeSet::new(), depth: 0 }
     }
 }
 
@@ -959,5 +977,23 @@ mod tests {
         assert!(ir.types.iter().all(|t| !t.name.is_empty()), "an unused slot stayed in the IR");
         assert_eq!(ir.tools[1].output, Ty::Named(ir.types.iter().position(|t| t.name == "Thing").unwrap()));
         crate::render::module(&ir, &crate::emit::EmitOptions::default()).unwrap();
+    }
+
+    #[test]
+    fn a_long_chain_of_definitions_is_refused_not_a_stack_overflow() {
+        let n = 400;
+        let mut defs = serde_json::Map::new();
+        for i in 0..n {
+            let next =
+                if i + 1 < n { json!({"$ref": format!("#/$defs/D{}", i + 1)}) } else { json!({"type": "string"}) };
+            defs.insert(format!("D{i}"), json!({"type": "object", "properties": {"n": next}}));
+        }
+        let tool = json!({
+            "slug": "X_GET",
+            "input_parameters": {"type": "object", "properties": {"d": {"$ref": "#/$defs/D0"}}, "$defs": defs},
+        });
+        let tools = crate::model::parse_document("t", &tool).unwrap();
+        let err = build("x", "X", "1", &tools, &mut Vec::new()).unwrap_err().to_string();
+        assert!(err.contains("X_GET") && err.contains("nest deeper"), "{err}");
     }
 }
