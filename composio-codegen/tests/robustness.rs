@@ -22,7 +22,17 @@ const MARK: &str = "injectedXyz";
 /// Replacement schemas that have broken generators: wrong types, empty combinators, dangling
 /// references, hostile names and values.
 fn hazards() -> Vec<Value> {
+    // A chain of definitions far deeper than real schemas nest, which JSON nesting limits
+    // do not bound.
+    let chain: serde_json::Map<String, Value> = (0..300)
+        .map(|i| {
+            (format!("D{i}"), json!({"type": "object", "properties": {"n": {"$ref": format!("#/$defs/D{}", i + 1)}}}))
+        })
+        .chain([("D300".to_owned(), json!({"type": "string"}))])
+        .collect();
+    let chain = json!({"type": "object", "properties": {"d": {"$ref": "#/$defs/D0"}}, "$defs": chain});
     vec![
+        chain,
         json!({"type": "strnig"}),
         json!({"type": 42}),
         json!({"type": ["null"]}),
