@@ -269,8 +269,9 @@ pub fn variant_ident(raw: &str) -> String {
         ident.insert(0, 'V');
     }
     // `Self` is the only keyword that survives PascalCase, and `Unknown` is the lenient enums'
-    // catch-all variant.
-    if ident == "Self" || ident == "Unknown" {
+    // catch-all variant. `None`, `Some`, `Ok` and `Err` would shadow the prelude for anyone who
+    // imports the variants (`use AuthorAssociation::*`), silently changing what they match.
+    if matches!(ident.as_str(), "Self" | "Unknown" | "None" | "Some" | "Ok" | "Err") {
         ident.push_str("Value");
     }
     ident
@@ -354,6 +355,13 @@ mod tests {
             got,
             ["Empty", "Plus1", "Minus1", "ReactionsPlus1", "ReactionsMinus1", "Slash", "Docs", "SelfValue"]
         );
+    }
+
+    #[test]
+    fn variants_never_shadow_the_prelude() {
+        let got: Vec<String> =
+            ["none", "NONE", "some", "ok", "err", "Unknown"].iter().map(|v| variant_ident(v)).collect();
+        assert_eq!(got, ["NoneValue", "NoneValue", "SomeValue", "OkValue", "ErrValue", "UnknownValue"]);
     }
 
     #[test]

@@ -361,7 +361,7 @@ pub enum AuthorAssociation {
     /// `MEMBER`
     Member,
     /// `NONE`
-    None,
+    NoneValue,
     /// `OWNER`
     Owner,
     /// A value these bindings do not know, kept as sent.
@@ -377,7 +377,7 @@ impl From<String> for AuthorAssociation {
             "FIRST_TIME_CONTRIBUTOR" => Self::FirstTimeContributor,
             "MANNEQUIN" => Self::Mannequin,
             "MEMBER" => Self::Member,
-            "NONE" => Self::None,
+            "NONE" => Self::NoneValue,
             "OWNER" => Self::Owner,
             _ => Self::Unknown(value),
         }
@@ -394,7 +394,7 @@ impl AuthorAssociation {
             Self::FirstTimeContributor => "FIRST_TIME_CONTRIBUTOR",
             Self::Mannequin => "MANNEQUIN",
             Self::Member => "MEMBER",
-            Self::None => "NONE",
+            Self::NoneValue => "NONE",
             Self::Owner => "OWNER",
             Self::Unknown(value) => value,
         }
@@ -5452,7 +5452,8 @@ impl Tool for UpdateACodeScanningAlertInput {
 #[serde(crate = "::composio_typed::serde")]
 pub enum UpdateACodeScanningAlertDismissedReason {
     /// `None`
-    None,
+    #[serde(rename = "None")]
+    NoneValue,
     /// `false positive`
     #[serde(rename = "false positive")]
     FalsePositive,
