@@ -297,6 +297,11 @@ impl Client {
 
     /// The bytes of a file a tool returned.
     pub async fn download_bytes(&self, file: &FileDownload) -> Result<Vec<u8>> {
+        // `Vec::from` takes over the body's buffer when nothing else shares it; `to_vec` copied.
+        self.download_body(file).await.map(Vec::from)
+    }
+
+    async fn download_body(&self, file: &FileDownload) -> Result<Bytes> {
         let span = tracing::info_span!(
             "composio.download",
             file = %file.name,
@@ -307,7 +312,7 @@ impl Client {
         // A presigned URL: the API key must not travel to storage.
         let request = Request::storage(Method::GET, file.s3url.clone());
         let answer = self.send(&request, Kind::Read, None).instrument(span).await.map_err(|e| self.redact(e))?;
-        Ok(answer.body.to_vec())
+        Ok(answer.body)
     }
 
     /// Saves a file a tool returned into `dir` under its own name, and returns the path written.
@@ -319,7 +324,7 @@ impl Client {
     /// in `dir` is replaced.
     pub async fn download(&self, file: &FileDownload, dir: impl AsRef<Path>) -> Result<PathBuf> {
         let dir = dir.as_ref();
-        let bytes = self.download_bytes(file).await?;
+        let bytes = self.download_body(file).await?;
         let name = safe_file_name(&file.name);
         let path = dir.join(&name);
         let tmp = dir.join(part_file_name(&name));
