@@ -245,7 +245,7 @@ impl Client {
                 Pending { name, mimetype, bytes }
             }
         };
-        let md5 = hex(&Md5::digest(&pending.bytes));
+        let md5 = md5_hex(pending.bytes.clone()).await;
         let span = tracing::info_span!(
             "composio.upload",
             tool,
@@ -336,6 +336,24 @@ impl Client {
             return Err(io(e, &path));
         }
         Ok(path)
+    }
+}
+
+/// Files larger than this are hashed on tokio's blocking pool. MD5 runs at about 0.5 GB/s, so a
+/// 100 MB attachment would hold an executor thread, and every task waiting on it, for 200 ms;
+/// below 1 MB the trip to another thread costs more than the hash.
+const HASH_IN_PLACE_MAX: usize = 1 << 20;
+
+/// The MD5 of an upload, in hex, as the upload request wants it.
+async fn md5_hex(bytes: Arc<[u8]>) -> String {
+    if bytes.len() <= HASH_IN_PLACE_MAX {
+        return hex(&Md5::digest(&bytes));
+    }
+    let shared = bytes.clone();
+    match tokio::task::spawn_blocking(move || Md5::digest(&shared)).await {
+        Ok(digest) => hex(&digest),
+        // The runtime is shutting down and dropped the task: hash here rather than fail.
+        Err(_) => hex(&Md5::digest(&bytes)),
     }
 }
 
@@ -481,6 +499,29 @@ mod tests {
         assert!(safe.chars().all(|c| c == 'é'));
         let dotted = format!("{}. {}", "b".repeat(199), "c".repeat(100));
         assert!(!safe_file_name(&dotted).ends_with(['.', ' ']), "{}", safe_file_name(&dotted));
+    }
+
+    #[tokio::test]
+    async fn a_large_file_is_hashed_off_the_executor_thread() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+
+        // On this current-thread runtime the spawned task runs only if hashing yields the thread.
+        let hash_while_polling = |bytes: Vec<u8>| async move {
+            let ran = Arc::new(AtomicBool::new(false));
+            let flag = ran.clone();
+            let other = tokio::spawn(async move { flag.store(true, Ordering::SeqCst) });
+            let md5 = md5_hex(bytes.into()).await;
+            let ran = ran.load(Ordering::SeqCst);
+            other.await.unwrap();
+            (md5, ran)
+        };
+        let (md5, ran) = hash_while_polling(vec![0u8; 32 << 20]).await;
+        assert_eq!(md5, hex(&Md5::digest(vec![0u8; 32 << 20])));
+        assert!(ran, "32 MB were hashed on the executor thread");
+        // Small files are hashed in place: a trip to the blocking pool would cost more.
+        let (md5, ran) = hash_while_polling(b"hello".to_vec()).await;
+        assert_eq!(md5, "5d41402abc4b2a76b9719d911017c592");
+        assert!(!ran);
     }
 
     #[test]
