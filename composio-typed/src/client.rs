@@ -375,7 +375,7 @@ impl ClientBuilder {
 }
 
 /// How many redirects one request follows, as reqwest's default policy.
-const MAX_REDIRECTS: usize = 10;
+pub(crate) const MAX_REDIRECTS: usize = 10;
 
 /// Follows a redirect only within the origin the request was made to. On a redirect to another
 /// host reqwest strips `Authorization` and cookies but not `x-api-key` or custom headers, and a

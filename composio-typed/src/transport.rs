@@ -6,7 +6,7 @@ use bytes::Bytes;
 use reqwest::Method;
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 
-use crate::client::Client;
+use crate::client::{Client, MAX_REDIRECTS};
 use crate::error::{Error, Result};
 use crate::retry::{self, Failure, Kind};
 use crate::wire;
@@ -47,8 +47,8 @@ pub(crate) struct Answer {
 
 /// How one attempt failed.
 enum Attempt {
-    /// An answer with a non-success status. `redirect` is the origin a redirect that was not
-    /// followed pointed to.
+    /// An answer with a non-success status. `redirect` says why, if it is a redirect, it was
+    /// not followed.
     Status {
         status: u16,
         retry_after: Option<Duration>,
@@ -133,7 +133,11 @@ impl Client {
         let request_id = header_text(headers, "x-request-id");
         let success = (200..300).contains(&status);
         let retry_after = if success { None } else { retry::retry_after(headers) };
-        let redirect = if (300..400).contains(&status) { redirect_origin(headers, response.url()) } else { None };
+        // The statuses reqwest's redirect policy decides on; it returns any other 3xx as is.
+        let redirect = match status {
+            301 | 302 | 303 | 307 | 308 => unfollowed_redirect(headers, response.url()),
+            _ => None,
+        };
         let body = response.bytes().await.map_err(|source| Attempt::Body { status, source })?;
         if success {
             Ok(Answer { status, request_id, body, attempts: attempt })
@@ -151,10 +155,8 @@ impl Client {
             Attempt::Status { status, retry_after, request_id, redirect, body } => {
                 let may_have_run = executing && status >= 500;
                 let mut error = Box::new(wire::api_error(status, request_id, &body, slug, may_have_run));
-                if let Some(origin) = redirect {
-                    error.message = format!(
-                        "redirect to {origin} not followed: requests follow redirects only within their own origin"
-                    );
+                if let Some(why) = redirect {
+                    error.message = why;
                 }
                 if status == 429 { Error::RateLimited { retry_after, error } } else { Error::Api(error) }
             }
@@ -178,11 +180,20 @@ impl Client {
     }
 }
 
-/// The origin a redirect points to. Only the origin: the rest of a storage URL can carry a
-/// signature, which must stay out of errors.
-fn redirect_origin(headers: &HeaderMap, from: &reqwest::Url) -> Option<String> {
+/// Why the redirect policy returned this redirect instead of following it: it leads to another
+/// origin (named by its origin only: the rest of a storage URL can carry a signature, which
+/// must stay out of errors), or one redirect too many.
+fn unfollowed_redirect(headers: &HeaderMap, from: &reqwest::Url) -> Option<String> {
     let location = headers.get(reqwest::header::LOCATION)?.to_str().ok()?;
-    Some(from.join(location).ok()?.origin().ascii_serialization())
+    let target = from.join(location).ok()?.origin();
+    Some(if target == from.origin() {
+        format!("too many redirects (more than {MAX_REDIRECTS})")
+    } else {
+        format!(
+            "redirect to {} not followed: requests follow redirects only within their own origin",
+            target.ascii_serialization()
+        )
+    })
 }
 
 fn header_text(headers: &HeaderMap, name: &str) -> Option<String> {

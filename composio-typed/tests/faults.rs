@@ -532,6 +532,18 @@ async fn a_redirect_within_the_api_origin_is_followed() {
     assert_eq!(executes(&server), 2);
 }
 
+#[tokio::test]
+async fn a_redirect_loop_within_the_api_origin_ends_in_an_error() {
+    let server = issue_server().await;
+    let again = format!("{}/api/v3/tools/execute/GITHUB_GET_AN_ISSUE", server.base_url());
+    let redirect = Fault::Reply { status: 307, headers: vec![("location".into(), again)], body: String::new() };
+    server.fault(FaultRule::new(Route::Execute, redirect).forever());
+    let err = get(&client(&server)).await.unwrap_err();
+    assert_eq!(api(&err).status, 307, "{err:?}");
+    assert!(err.to_string().contains("too many redirects"), "{err}");
+    assert_eq!(executes(&server), 11, "the request and ten redirects");
+}
+
 // --- policies ----------------------------------------------------------------------------------
 
 #[tokio::test]
