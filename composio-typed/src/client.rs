@@ -354,7 +354,7 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .user_agent(self.user_agent)
-            .redirect(same_origin_redirects())
+            .redirect(api_origin_redirects(parsed.clone()))
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
         Ok(Client {
@@ -377,16 +377,20 @@ impl ClientBuilder {
 /// How many redirects one request follows, as reqwest's default policy.
 pub(crate) const MAX_REDIRECTS: usize = 10;
 
-/// Follows a redirect only within the origin the request was made to. On a redirect to another
-/// host reqwest strips `Authorization` and cookies but not `x-api-key` or custom headers, and a
-/// 307 or 308 sends the body again; so a redirect elsewhere is not followed but returned as the
-/// answer, which the transport turns into an error naming where it pointed. Presigned storage
-/// URLs carry no key, yet they are held to the same rule: one policy serves the whole pool.
-fn same_origin_redirects() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::custom(|attempt| {
-        let first = attempt.previous().first();
-        let same_origin = first.is_some_and(|first| first.origin() == attempt.url().origin());
-        if same_origin && attempt.previous().len() <= MAX_REDIRECTS { attempt.follow() } else { attempt.stop() }
+/// Redirects of requests to the API are followed only within the API's origin. On a redirect to
+/// another host reqwest strips `Authorization` and cookies but not `x-api-key` or custom
+/// headers, and a 307 or 308 sends the body again; so such a redirect is not followed but
+/// returned as the answer, which the transport turns into an error naming where it pointed.
+/// Requests that start elsewhere go to file storage through presigned URLs, which carry no key
+/// and no custom header: they follow redirects anywhere (a storage region redirect, say).
+fn api_origin_redirects(api: reqwest::Url) -> reqwest::redirect::Policy {
+    let api = api.origin();
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.previous().len() > MAX_REDIRECTS {
+            return attempt.stop();
+        }
+        let started_at_api = attempt.previous().first().is_some_and(|first| first.origin() == api);
+        if started_at_api && attempt.url().origin() != api { attempt.stop() } else { attempt.follow() }
     })
 }
 

@@ -4,7 +4,7 @@
 mod common;
 
 use common::{API_KEY, builder, client, server};
-use composio_testserver::{ExecuteReply, Fault, FaultRule, Route};
+use composio_testserver::{ExecuteReply, Fault, FaultRule, Route, TestServer};
 use composio_typed::toolkits::gmail;
 use composio_typed::{Error, FileDownload, FileInput};
 use serde_json::{Value, json};
@@ -203,4 +203,24 @@ async fn a_missing_download_is_an_error_and_writes_nothing() {
     let err = client.download(&file, dir.path()).await.unwrap_err();
     assert_eq!(err.status(), Some(404));
     assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[tokio::test]
+async fn a_storage_url_may_redirect_to_another_host() {
+    // Presigned storage URLs carry no key, so unlike API requests they follow a redirect to
+    // another origin (a storage region redirect, for one).
+    let api = server().await;
+    let storage = TestServer::builder().start().await;
+    let moved = TestServer::builder().start().await;
+    let url = moved.register_download("att/moved", b"%PDF moved".to_vec());
+    let redirect = Fault::Reply { status: 307, headers: vec![("location".into(), url)], body: String::new() };
+    storage.fault(FaultRule::new(Route::FileDownload, redirect));
+    let file = FileDownload {
+        name: "moved.pdf".into(),
+        mimetype: "application/pdf".into(),
+        s3url: storage.url("/_s3/download/att/moved"),
+    };
+    let bytes = client(&api).download_bytes(&file).await.unwrap();
+    assert_eq!(bytes, b"%PDF moved");
+    assert_eq!(moved.count(Route::FileDownload), 1);
 }
