@@ -264,3 +264,40 @@ pub struct ToolkitIr {
     /// Every generated type, in the order names were resolved.
     pub types: Vec<TypeDef>,
 }
+
+// Walks over the type graph, shared by the builder (naming, cycles) and the emitter (order).
+
+/// Types directly nested in a type, in field order.
+pub fn children(kind: &TypeKind) -> Vec<TypeId> {
+    let mut out = Vec::new();
+    match kind {
+        TypeKind::Struct(st) => st.fields.iter().for_each(|f| out.extend(ty_ids(&f.ty))),
+        TypeKind::Enum(_) => {}
+        TypeKind::Tagged(t) => out.extend(t.variants.iter().filter_map(|v| v.payload)),
+        TypeKind::Untagged(u) => u.variants.iter().for_each(|v| out.extend(ty_ids(&v.ty))),
+    }
+    out
+}
+
+/// Types nested without indirection: the ones that make a type infinitely large in a cycle.
+pub(crate) fn direct_children(kind: &TypeKind) -> Vec<TypeId> {
+    let direct = |ty: &Ty| match ty.strip_option() {
+        Ty::Named(id) => Some(*id),
+        _ => None,
+    };
+    match kind {
+        TypeKind::Struct(st) => st.fields.iter().filter_map(|f| direct(&f.ty)).collect(),
+        TypeKind::Enum(_) => Vec::new(),
+        TypeKind::Tagged(t) => t.variants.iter().filter_map(|v| v.payload).collect(),
+        TypeKind::Untagged(u) => u.variants.iter().filter_map(|v| direct(&v.ty)).collect(),
+    }
+}
+
+/// Every generated type a type expression mentions.
+pub fn ty_ids(ty: &Ty) -> Vec<TypeId> {
+    match ty {
+        Ty::Named(id) => vec![*id],
+        Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => ty_ids(inner),
+        _ => Vec::new(),
+    }
+}

@@ -27,15 +27,15 @@ pub fn module(ir: &ToolkitIr, options: &EmitOptions) -> Result<String> {
 /// A module rendered in `threads` slices; the output never depends on the number.
 pub fn module_with_threads(ir: &ToolkitIr, options: &EmitOptions, threads: usize) -> Result<String> {
     let plan = emit::plan(ir);
-    let carriers = emit::file_carriers(ir);
+    let facts = emit::facts(ir);
     let slices = threads.clamp(1, plan.len().max(1));
     let size = plan.len().div_ceil(slices).max(1);
     let rendered: Vec<Result<(String, BTreeSet<Import>)>> = if slices == 1 {
-        vec![render_items(ir, options, &carriers, &plan)]
+        vec![render_items(ir, options, &facts, &plan)]
     } else {
         std::thread::scope(|scope| {
             let workers: Vec<_> =
-                plan.chunks(size).map(|chunk| scope.spawn(|| render_items(ir, options, &carriers, chunk))).collect();
+                plan.chunks(size).map(|chunk| scope.spawn(|| render_items(ir, options, &facts, chunk))).collect();
             workers
                 .into_iter()
                 .map(|w| {
@@ -62,10 +62,10 @@ pub fn module_with_threads(ir: &ToolkitIr, options: &EmitOptions, threads: usize
 fn render_items(
     ir: &ToolkitIr,
     options: &EmitOptions,
-    carriers: &[bool],
+    facts: &emit::Facts,
     items: &[Item],
 ) -> Result<(String, BTreeSet<Import>)> {
-    let emitted = emit::items(ir, options, carriers, items);
+    let emitted = emit::items(ir, options, facts, items);
     Ok((unparse(ir, emitted.tokens)?, emitted.imports))
 }
 

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 use crate::error::{Error, Result};
 use crate::ir::{
     Enum, Field, FieldDocs, Fill, Origin, Role, Struct, Tagged, TaggedVariant, ToolIr, ToolkitIr, Ty, TypeDef, TypeId,
-    TypeKind, Untagged, UntaggedVariant, Variant,
+    TypeKind, Untagged, UntaggedVariant, Variant, children, direct_children, ty_ids,
 };
 use crate::model::ToolDef;
 use crate::naming::{self, Claims};
@@ -809,41 +809,6 @@ fn shape_key(def: &TypeDef) -> String {
         }
     };
     format!("{:?}|{shape}", def.role)
-}
-
-/// Types directly nested in a type, in field order.
-pub fn children(kind: &TypeKind) -> Vec<TypeId> {
-    let mut out = Vec::new();
-    match kind {
-        TypeKind::Struct(st) => st.fields.iter().for_each(|f| out.extend(ty_ids(&f.ty))),
-        TypeKind::Enum(_) => {}
-        TypeKind::Tagged(t) => out.extend(t.variants.iter().filter_map(|v| v.payload)),
-        TypeKind::Untagged(u) => u.variants.iter().for_each(|v| out.extend(ty_ids(&v.ty))),
-    }
-    out
-}
-
-/// Types nested without indirection: the ones that make a type infinitely large in a cycle.
-fn direct_children(kind: &TypeKind) -> Vec<TypeId> {
-    let direct = |ty: &Ty| match ty.strip_option() {
-        Ty::Named(id) => Some(*id),
-        _ => None,
-    };
-    match kind {
-        TypeKind::Struct(st) => st.fields.iter().filter_map(|f| direct(&f.ty)).collect(),
-        TypeKind::Enum(_) => Vec::new(),
-        TypeKind::Tagged(t) => t.variants.iter().filter_map(|v| v.payload).collect(),
-        TypeKind::Untagged(u) => u.variants.iter().filter_map(|v| direct(&v.ty)).collect(),
-    }
-}
-
-/// Every generated type a type expression mentions.
-pub fn ty_ids(ty: &Ty) -> Vec<TypeId> {
-    match ty {
-        Ty::Named(id) => vec![*id],
-        Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => ty_ids(inner),
-        _ => Vec::new(),
-    }
 }
 
 fn field_docs(s: &Schema, ty: &Ty) -> FieldDocs {

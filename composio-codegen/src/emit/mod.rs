@@ -17,8 +17,7 @@ use std::collections::BTreeSet;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 
-use crate::ir::{ToolkitIr, Ty, TypeId, TypeKind};
-use crate::typespace;
+use crate::ir::{ToolkitIr, Ty, TypeId, TypeKind, children, ty_ids};
 use docs::DocLine;
 
 /// Types reachable from `id`, parents before children, skipping those already `seen`.
@@ -28,7 +27,7 @@ fn preorder(ir: &ToolkitIr, id: TypeId, seen: &mut [bool], out: &mut Vec<TypeId>
     }
     seen[id] = true;
     out.push(id);
-    for child in typespace::children(&ir.types[id].kind) {
+    for child in children(&ir.types[id].kind) {
         preorder(ir, child, seen, out);
     }
 }
@@ -66,7 +65,7 @@ pub fn plan(ir: &ToolkitIr) -> Vec<Item> {
         items.push(Item::ToolImpl(index));
         let mut reached = Vec::new();
         let mut seen = emitted.clone();
-        for root in typespace::ty_ids(&tool.output).into_iter().chain([tool.input]) {
+        for root in ty_ids(&tool.output).into_iter().chain([tool.input]) {
             seen[tool.input] = false;
             preorder(ir, root, &mut seen, &mut reached);
         }
@@ -81,9 +80,33 @@ pub fn plan(ir: &ToolkitIr) -> Vec<Item> {
     items
 }
 
-/// Whether each type carries a file to upload somewhere inside, which decides the
-/// `VisitFiles` impls.
-pub fn file_carriers(ir: &ToolkitIr) -> Vec<bool> {
+/// What the emitter asks about each type, computed once per module: answering it per type by
+/// scanning every tool made emitting quadratic, minutes at catalogue scale.
+pub struct Facts {
+    /// Whether each type carries a file to upload somewhere inside, which decides the
+    /// `VisitFiles` impls.
+    carries_files: Vec<bool>,
+    /// The tool whose input each type is.
+    input_of: Vec<Option<usize>>,
+    /// The first tool whose result names each type, for the docs of types without any.
+    result_of: Vec<Option<usize>>,
+}
+
+/// The [`Facts`] of a module.
+pub fn facts(ir: &ToolkitIr) -> Facts {
+    let mut input_of = vec![None; ir.types.len()];
+    let mut result_of = vec![None; ir.types.len()];
+    for (index, tool) in ir.tools.iter().enumerate() {
+        input_of[tool.input].get_or_insert(index);
+        for id in ty_ids(&tool.output) {
+            result_of[id].get_or_insert(index);
+        }
+    }
+    Facts { carries_files: file_carriers(ir), input_of, result_of }
+}
+
+/// Whether each type carries a file to upload somewhere inside.
+fn file_carriers(ir: &ToolkitIr) -> Vec<bool> {
     let mut carries = vec![false; ir.types.len()];
     loop {
         let mut changed = false;
@@ -126,8 +149,8 @@ pub struct Emitted {
 }
 
 /// Emits `items` of a module. Independent slices can be emitted on different threads.
-pub fn items(ir: &ToolkitIr, options: &EmitOptions, carries_files: &[bool], items: &[Item]) -> Emitted {
-    let mut emitter = Emitter { ir, options, used: BTreeSet::new(), carries_files };
+pub fn items(ir: &ToolkitIr, options: &EmitOptions, facts: &Facts, items: &[Item]) -> Emitted {
+    let mut emitter = Emitter { ir, options, used: BTreeSet::new(), facts };
     let mut tokens = TokenStream::new();
     for item in items {
         tokens.extend(match *item {
@@ -189,13 +212,16 @@ struct Emitter<'a> {
     ir: &'a ToolkitIr,
     options: &'a EmitOptions,
     used: BTreeSet<Import>,
-    /// Whether each type carries a file to upload somewhere inside.
-    carries_files: &'a [bool],
+    facts: &'a Facts,
 }
 
 impl Emitter<'_> {
     fn ty_carries_files(&self, ty: &Ty) -> bool {
-        ty_carries_files(self.carries_files, ty)
+        ty_carries_files(&self.facts.carries_files, ty)
+    }
+
+    fn carries_files(&self, id: TypeId) -> bool {
+        self.facts.carries_files[id]
     }
 
     fn use_(&mut self, import: Import) {

@@ -50,7 +50,7 @@ impl Emitter<'_> {
         let tags = &tool.tags;
         let input_schema = raw_string(&tool.input_schema);
         let output_schema = raw_string(&tool.output_schema);
-        let files = self.carries_files[tool.input].then(|| {
+        let files = self.carries_files(tool.input).then(|| {
             self.use_(Import::FileInput);
             let body = self.visit_files_body(tool.input);
             quote! {

@@ -19,7 +19,7 @@ impl Emitter<'_> {
             Some(text) => docs::lines(text),
             None => Vec::new(),
         };
-        if let Some(tool) = self.ir.tools.iter().find(|t| t.input == id) {
+        if let Some(tool) = self.facts.input_of[id].map(|index| &self.ir.tools[index]) {
             let intro = DocLine::of("Arguments of ").link(&tool.function).text(". Slug ").code(&tool.slug).text(".");
             if doc.is_empty() {
                 doc.push(intro);
@@ -43,7 +43,7 @@ impl Emitter<'_> {
 
     /// Documentation for a type whose schema has none: say where it is used.
     fn fallback_doc(&self, id: TypeId) -> DocLine {
-        if let Some(tool) = self.ir.tools.iter().find(|t| super::super::typespace::ty_ids(&t.output).contains(&id)) {
+        if let Some(tool) = self.facts.result_of[id].map(|index| &self.ir.tools[index]) {
             return DocLine::of("Result of ").link(&tool.function).text(".");
         }
         let origin = &self.ir.types[id].origin;
@@ -355,8 +355,8 @@ impl Emitter<'_> {
 
     /// `VisitFiles` for nested types that carry files, so the runtime can upload them.
     fn visit_files_impl(&mut self, id: TypeId) -> Option<TokenStream> {
-        let is_input_root = self.ir.tools.iter().any(|t| t.input == id);
-        if !self.carries_files[id] || is_input_root {
+        let is_input_root = self.facts.input_of[id].is_some();
+        if !self.carries_files(id) || is_input_root {
             return None;
         }
         self.use_(Import::FileInput);
@@ -390,7 +390,7 @@ impl Emitter<'_> {
                 quote! { match self { #(#arms)* #rest } }
             }
             TypeKind::Tagged(t) => {
-                let arms = t.variants.iter().filter(|v| v.payload.is_some_and(|p| self.carries_files[p])).map(|v| {
+                let arms = t.variants.iter().filter(|v| v.payload.is_some_and(|p| self.carries_files(p))).map(|v| {
                     let variant = ident(&v.ident);
                     quote! { Self::#variant(value) => ::composio_typed::VisitFiles::visit_files(value, visit), }
                 });
