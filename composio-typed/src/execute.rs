@@ -335,11 +335,20 @@ fn toolkit_name(target: &Target<'_>) -> String {
 ///
 /// The first pass decodes without tracking the path: tracking costs an allocation per object
 /// key, and almost every answer decodes. Only a failure pays for a second, tracked pass.
+///
+/// A successful run with `data: null` or no `data` (the envelope never requires it) reads as
+/// an empty object: the tool ran, so a free-form output is empty rather than an error. A struct
+/// output still fails if any of its fields is required.
 fn decode<T: DeserializeOwned>(slug: &str, data: &RawValue) -> Result<T> {
     let first = match serde_json::from_str::<T>(data.get()) {
         Ok(value) => return Ok(value),
         Err(e) => e,
     };
+    if data.get().trim() == "null"
+        && let Ok(value) = serde_json::from_str::<T>("{}")
+    {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(data.get());
     let (path, message) = match serde_path_to_error::deserialize::<_, T>(&mut deserializer) {
         Err(e) => (e.path().to_string(), e.into_inner().to_string()),

@@ -234,3 +234,37 @@ async fn the_envelope_is_read_leniently() {
         github::get_an_issue(&client, github::GetAnIssueInput::new("o", "r", 5)).send_with_details().await.unwrap();
     assert_eq!((done.data.number, done.log_id.as_deref()), (5, Some("log_x")));
 }
+
+#[tokio::test]
+async fn a_successful_run_without_data_is_an_empty_free_form_output() {
+    let server = server().await;
+    // `data: null`, then no `data` at all: the tool ran, so neither may become a decode error.
+    server.respond("GITHUB_ACCEPT_A_REPOSITORY_INVITATION", |_| ExecuteReply::Data(json!(null)));
+    server.respond("GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER", |_| ExecuteReply::Raw {
+        status: 200,
+        body: json!({"error": null, "successful": true, "log_id": "log_y"}),
+    });
+    let client = client(&server);
+
+    let accepted = github::accept_a_repository_invitation(&client, github::AcceptARepositoryInvitationInput::new(1))
+        .await
+        .expect("null data on a free-form output");
+    assert!(accepted.is_empty());
+    let starred = github::star_a_repository_for_the_authenticated_user(
+        &client,
+        github::StarARepositoryForTheAuthenticatedUserInput::new("o", "r"),
+    )
+    .await
+    .expect("absent data on a free-form output");
+    assert!(starred.is_empty());
+}
+
+#[tokio::test]
+async fn a_successful_run_without_data_still_fails_a_struct_output_with_required_fields() {
+    let server = server().await;
+    server.respond("GITHUB_GET_AN_ISSUE", |_| ExecuteReply::Data(json!(null)));
+    let client = client(&server);
+    let err = github::get_an_issue(&client, github::GetAnIssueInput::new("o", "r", 5)).await.unwrap_err();
+    let Error::Decode(decode) = &err else { panic!("expected Decode, got {err:?}") };
+    assert_eq!(decode.raw, json!(null));
+}
