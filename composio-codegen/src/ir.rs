@@ -139,6 +139,9 @@ pub struct Field {
     pub ty: Ty,
     /// Whether the property must be present.
     pub required: bool,
+    /// An optional output property whose schema default is its type's `Default`: the field is
+    /// not an `Option`, and an absent value decodes as that default.
+    pub defaulted: bool,
     /// A value the constructor fills in by itself (a required `const`).
     pub fill: Option<Fill>,
     /// Documentation.

@@ -326,8 +326,20 @@ impl TypeSpace {
             let required = object.required.contains(name);
             let ty = self.ty(cx, prop, name)?;
             let fill = if required { self.fill(prop, &ty) } else { None };
-            let ty = if required { ty } else { ty.optional() };
-            fields.push(Field { json_name: name.clone(), ident, docs: field_docs(prop, &ty), ty, required, fill });
+            // Only outputs: an absent input is left out so the server applies its default.
+            let defaulted = !required
+                && cx.role == Role::Output
+                && prop.default.as_ref().is_some_and(|default| is_rust_default(default, &ty));
+            let ty = if required || defaulted { ty } else { ty.optional() };
+            fields.push(Field {
+                json_name: name.clone(),
+                ident,
+                docs: field_docs(prop, &ty),
+                ty,
+                required,
+                defaulted,
+                fill,
+            });
         }
         Ok(Struct { fields, required_order: object.required.clone() })
     }
@@ -792,7 +804,7 @@ fn shape_key(def: &TypeDef) -> String {
             let fields: Vec<String> = st
                 .fields
                 .iter()
-                .map(|f| format!("{}:{}:{:?}:{}:{:?}", f.json_name, f.ident, f.ty, f.required, f.fill))
+                .map(|f| format!("{}:{}:{:?}:{}:{}:{:?}", f.json_name, f.ident, f.ty, f.required, f.defaulted, f.fill))
                 .collect();
             format!("struct[{}]", fields.join(","))
         }
@@ -856,6 +868,23 @@ fn field_docs(s: &Schema, ty: &Ty) -> FieldDocs {
         constraints,
         examples: s.examples.iter().take(2).cloned().collect(),
         file_upload: contains_file(ty),
+    }
+}
+
+/// Whether `value` is what `Default` gives for `ty`, so `#[serde(default)]` reproduces the
+/// server's default without a generated function per field. Other defaults (`1`, `true`,
+/// `"open"`) keep the field an `Option`: a default function each would cost more code and
+/// compile time than `unwrap_or` costs callers. A nullable type is never defaulted: there
+/// `null` means something.
+fn is_rust_default(value: &Value, ty: &Ty) -> bool {
+    match (value, ty) {
+        (Value::Array(items), Ty::Vec(_)) => items.is_empty(),
+        (Value::Object(map), Ty::Object | Ty::Map(_)) => map.is_empty(),
+        (Value::Bool(b), Ty::Bool) => !b,
+        (Value::Number(n), Ty::I64) => n.as_i64() == Some(0),
+        (Value::Number(n), Ty::F64) => n.as_f64() == Some(0.0),
+        (Value::String(s), Ty::String) => s.is_empty(),
+        _ => false,
     }
 }
 

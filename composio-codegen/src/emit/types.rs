@@ -74,9 +74,10 @@ impl Emitter<'_> {
                     quote! { #[serde(rename = #json)] }
                 });
                 // Absent optional arguments are left out so the server applies its default.
-                let skip = (!f.required && (input || both))
+                let skip = (!f.required && !f.defaulted && (input || both))
                     .then(|| quote! { #[serde(skip_serializing_if = "Option::is_none")] });
-                quote! { #doc #rename #skip pub #ident: #ty, }
+                let default = f.defaulted.then(|| quote! { #[serde(default)] });
+                quote! { #doc #rename #skip #default pub #ident: #ty, }
             })
             .collect();
         // Every input struct gets a constructor and setters, nested ones too: struct literals

@@ -258,7 +258,8 @@ pub struct Issue {
     /// Everyone assigned to the issue.
     ///
     /// Default: `[]`.
-    pub assignees: Option<Vec<SimpleUser>>,
+    #[serde(default)]
+    pub assignees: Vec<SimpleUser>,
     /// How the author relates to the repository.
     pub author_association: Option<AuthorAssociation>,
     /// Markdown text of the issue, if any.
@@ -288,7 +289,8 @@ pub struct Issue {
     /// Whether the conversation is locked.
     ///
     /// Default: `false`.
-    pub locked: Option<bool>,
+    #[serde(default)]
+    pub locked: bool,
     /// Milestone the issue belongs to, if any.
     pub milestone: Option<Milestone>,
     /// GraphQL global id of the issue.
@@ -338,7 +340,8 @@ pub struct SimpleUser {
     /// Whether the account administers this GitHub instance.
     ///
     /// Default: `false`.
-    pub site_admin: Option<bool>,
+    #[serde(default)]
+    pub site_admin: bool,
     /// Kind of account, for example User, Organization or Bot.
     #[serde(rename = "type")]
     pub type_: Option<String>,
@@ -413,7 +416,8 @@ pub struct Label {
     ///
     /// Default: `false`.
     #[serde(rename = "default")]
-    pub default_: Option<bool>,
+    #[serde(default)]
+    pub default_: bool,
     /// Optional explanation of the label.
     pub description: Option<String>,
     /// Numeric label id.
@@ -1368,7 +1372,8 @@ pub struct CreateAPullRequestOutput {
     /// Whether it is a draft.
     ///
     /// Default: `false`.
-    pub draft: Option<bool>,
+    #[serde(default)]
+    pub draft: bool,
     /// Where the changes come from.
     pub head: CreateAPullRequestOutputHead,
     /// Pull request page on github.com.
@@ -1380,7 +1385,8 @@ pub struct CreateAPullRequestOutput {
     /// Labels on the pull request.
     ///
     /// Default: `[]`.
-    pub labels: Option<Vec<PullLabel>>,
+    #[serde(default)]
+    pub labels: Vec<PullLabel>,
     /// Whether GitHub can merge it cleanly; null while still computing.
     pub mergeable: Option<bool>,
     /// Whether it has been merged.
@@ -1394,7 +1400,8 @@ pub struct CreateAPullRequestOutput {
     /// People asked to review.
     ///
     /// Default: `[]`.
-    pub requested_reviewers: Option<Vec<Reviewer>>,
+    #[serde(default)]
+    pub requested_reviewers: Vec<Reviewer>,
     /// Open or closed.
     pub state: State,
     /// Headline.
@@ -3580,7 +3587,8 @@ pub struct GetARepositoryOutput {
     /// Whether the repository is read-only archived.
     ///
     /// Default: `false`.
-    pub archived: Option<bool>,
+    #[serde(default)]
+    pub archived: bool,
     /// Creation time.
     ///
     /// Format: `date-time`.
@@ -3636,7 +3644,8 @@ pub struct GetARepositoryOutput {
     /// Topic tags.
     ///
     /// Default: `[]`.
-    pub topics: Option<Vec<String>>,
+    #[serde(default)]
+    pub topics: Vec<String>,
     /// Last metadata change.
     ///
     /// Format: `date-time`.

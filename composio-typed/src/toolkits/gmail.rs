@@ -283,7 +283,8 @@ pub struct Message {
     /// Labels Gmail put on the message.
     ///
     /// Default: `[]`.
-    pub label_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub label_ids: Vec<String>,
     /// Conversation the message belongs to.
     pub thread_id: String,
 }
@@ -649,7 +650,8 @@ pub struct FetchEmailsOutputMessagesItem {
     /// Attachments found in the MIME tree.
     ///
     /// Default: `[]`.
-    pub attachment_list: Option<Vec<AttachmentInfo>>,
+    #[serde(default)]
+    pub attachment_list: Vec<AttachmentInfo>,
     /// Labels currently on the message.
     pub label_ids: Option<Vec<String>>,
     /// Gmail id of the message.
@@ -699,11 +701,13 @@ pub struct MessagePart {
     /// File name when the part is an attachment; empty otherwise.
     ///
     /// Default: `""`.
-    pub filename: Option<String>,
+    #[serde(default)]
+    pub filename: String,
     /// Raw MIME headers of the part.
     ///
     /// Default: `[]`.
-    pub headers: Option<Vec<Header>>,
+    #[serde(default)]
+    pub headers: Vec<Header>,
     /// Content type of the part.
     pub mime_type: String,
     /// Position of the part in the MIME tree, such as `0` or `1.2`.
@@ -711,7 +715,8 @@ pub struct MessagePart {
     /// Child parts of a multipart part.
     ///
     /// Default: `[]`.
-    pub parts: Option<Vec<MessagePart>>,
+    #[serde(default)]
+    pub parts: Vec<MessagePart>,
 }
 
 /// Content of this part, or a pointer to it for large attachments.
@@ -1202,11 +1207,13 @@ pub struct GetPeopleOutput {
     /// Other-contacts listing, when that was requested.
     ///
     /// Default: `{}`.
-    pub other_contacts: Option<JsonObject>,
+    #[serde(default)]
+    pub other_contacts: JsonObject,
     /// Person record or connection listing.
     ///
     /// Default: `{}`.
-    pub people_data: Option<JsonObject>,
+    #[serde(default)]
+    pub people_data: JsonObject,
 }
 
 /// Get Profile.
