@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::emit::EmitOptions;
 use crate::error::{Error, Result};
 use crate::model;
+use crate::names::NameRecord;
 use crate::output;
 use crate::render;
 use crate::schema::Warning;
@@ -64,6 +65,9 @@ pub struct Module {
     pub tools: Vec<ToolSummary>,
     /// Oddities in the schemas that were ignored.
     pub warnings: Vec<Warning>,
+    /// The names record of the schema cache after this module: `Some` when the module was
+    /// generated from the cache, whose record it honoured and which writing it updates.
+    pub names: Option<NameRecord>,
 }
 
 /// The Rust names one tool was given.
@@ -90,6 +94,8 @@ pub struct Written {
     pub tools: usize,
     /// The pinned version.
     pub version: String,
+    /// The names record, when writing changed it.
+    pub names_record: Option<PathBuf>,
 }
 
 impl Config {
@@ -153,17 +159,27 @@ impl Config {
     }
 
     /// Generates the modules of `toolkits` in memory.
+    ///
+    /// From the schema cache, each toolkit's names record (`<toolkit>/names.toml`) is honoured,
+    /// so type names stay what they were; definitions read from files are named from context
+    /// alone.
     pub fn generate<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<Vec<Module>> {
         let toolkits = validate_toolkits(toolkits)?;
         // `pin` cannot fail (the builder returns `&mut Self`), so bad pins surface here, even
         // when reading the cache, which ignores them.
         crate::lock::check_pins(&self.pins)?;
-        let schemas = if self.from.is_empty() {
-            SchemaCache::new(&self.schema_cache).load(&toolkits)?
-        } else {
-            FileSource::new(self.from.clone(), self.pins.clone()).load(&toolkits)?
-        };
-        schemas.iter().map(|s| generate_module(s, &self.emit)).collect()
+        if !self.from.is_empty() {
+            let schemas = FileSource::new(self.from.clone(), self.pins.clone()).load(&toolkits)?;
+            return schemas.iter().map(|s| generate_module(s, &self.emit)).collect();
+        }
+        let schemas = SchemaCache::new(&self.schema_cache).load(&toolkits)?;
+        schemas
+            .iter()
+            .map(|s| {
+                let names = NameRecord::read(&self.schema_cache, &s.toolkit)?;
+                generate_module_with_names(s, &self.emit, &names)
+            })
+            .collect()
     }
 
     /// Generates and writes the modules of `toolkits` into the output directory.
@@ -175,8 +191,28 @@ impl Config {
         self.write_modules(&self.generate(toolkits)?)
     }
 
-    /// Writes modules generated earlier, as [`Config::write`] does.
+    /// Writes modules generated earlier, as [`Config::write`] does, and the names records of
+    /// those generated from the cache.
     pub fn write_modules(&self, modules: &[Module]) -> Result<Vec<Written>> {
+        // Records first: a module written with names its record does not hold yet would be
+        // renamed by the next run if the record write never happened.
+        let mut records = Vec::with_capacity(modules.len());
+        for m in modules {
+            let changed = match &m.names {
+                Some(names) => names.write(&self.schema_cache, &m.toolkit)?,
+                None => false,
+            };
+            records.push(changed.then(|| NameRecord::path(&self.schema_cache, &m.toolkit)));
+        }
+        let mut written = self.write_module_files(modules)?;
+        for (w, record) in written.iter_mut().zip(records) {
+            w.names_record = record;
+        }
+        Ok(written)
+    }
+
+    /// Writes the module files alone: build scripts never write into the schema cache.
+    fn write_module_files(&self, modules: &[Module]) -> Result<Vec<Written>> {
         let out_dir = self.output_dir()?;
         std::fs::create_dir_all(&out_dir).map_err(|e| Error::io(&out_dir, e))?;
         modules
@@ -190,6 +226,7 @@ impl Config {
                     changed,
                     tools: m.tools.len(),
                     version: m.version.clone(),
+                    names_record: None,
                 })
             })
             .collect()
@@ -218,11 +255,17 @@ impl Config {
         self.stale_modules(&self.generate(toolkits)?)
     }
 
-    /// The files of modules generated earlier that are missing or differ on disk.
+    /// The files of modules generated earlier that are missing or differ on disk, and the
+    /// names records that would change.
     pub fn stale_modules(&self, modules: &[Module]) -> Result<Vec<PathBuf>> {
         let out_dir = self.output_dir()?;
         let mut stale = Vec::new();
         for m in modules {
+            if let Some(names) = &m.names
+                && names.is_stale(&self.schema_cache, &m.toolkit)?
+            {
+                stale.push(NameRecord::path(&self.schema_cache, &m.toolkit));
+            }
             let path = out_dir.join(&m.file_name);
             match std::fs::read(&path) {
                 Ok(existing) if existing == m.code.as_bytes() => {}
@@ -255,15 +298,33 @@ impl Config {
         for input in inputs {
             println!("cargo:rerun-if-changed={}", input.display());
         }
-        config.write(toolkits).map(drop)
+        config.write_module_files(&config.generate(toolkits)?).map(drop)
     }
 }
 
-/// Generates one module from definitions already loaded.
+/// Generates one module from definitions already loaded, naming types from context alone.
 pub fn generate_module(schemas: &ToolkitSchemas, options: &EmitOptions) -> Result<Module> {
+    let mut module = generate_module_with_names(schemas, options, &NameRecord::default())?;
+    module.names = None;
+    Ok(module)
+}
+
+/// Generates one module from definitions already loaded, honouring a names record; the
+/// module carries the record updated for it.
+pub fn generate_module_with_names(
+    schemas: &ToolkitSchemas,
+    options: &EmitOptions,
+    names: &NameRecord,
+) -> Result<Module> {
     let mut warnings = Vec::new();
-    let ir =
-        typespace::build(&schemas.toolkit, &schemas.display_name, &schemas.version, &schemas.tools, &mut warnings)?;
+    let ir = typespace::build_with_names(
+        &schemas.toolkit,
+        &schemas.display_name,
+        &schemas.version,
+        &schemas.tools,
+        names,
+        &mut warnings,
+    )?;
     let code = render::module(&ir, options)?;
     let tools = ir
         .tools
@@ -281,6 +342,7 @@ pub fn generate_module(schemas: &ToolkitSchemas, options: &EmitOptions) -> Resul
         code,
         tools,
         warnings,
+        names: Some(typespace::name_record(&ir)),
     })
 }
 

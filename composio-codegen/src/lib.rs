@@ -45,6 +45,7 @@ mod ir;
 pub mod live;
 pub mod lock;
 pub mod model;
+mod names;
 mod naming;
 mod output;
 mod render;
@@ -64,6 +65,7 @@ pub use schema::Warning;
 #[doc(hidden)]
 pub mod __private {
     pub use crate::cache_write::render_tools;
+    pub use crate::ir::{Field, ToolkitIr, Ty, TypeKind};
     pub use crate::render::{header_hash, module_with_threads};
     pub use crate::typespace::build;
 }

@@ -23,11 +23,12 @@ use tokio::sync::Semaphore;
 
 use crate::cache_write;
 pub use crate::cache_write::CacheEntry;
-use crate::config::{Config, Module, Written, generate_module};
+use crate::config::{Config, Module, Written, generate_module_with_names};
 use crate::drift::{self, DriftReport, ToolkitDrift};
 use crate::fetch::{FetchError, FetchOptions, NoProgress, Progress};
 use crate::lock::{LOCK_FILE, Lock, valid_version};
 use crate::model::valid_toolkit_slug;
+use crate::names::NameRecord;
 use crate::source::{ApiSource, LATEST, SchemaCache, SchemaSource, ToolkitSchemas, pinned_list};
 
 /// Where the live commands reach the API, and how.
@@ -271,6 +272,8 @@ impl Live {
         let mut tasks = Vec::new();
         for (toolkit, want) in &plan.toolkits {
             let (cpu, emit) = (cpu.clone(), emit.clone());
+            // The record belongs to the toolkit, not the version, so names survive an update.
+            let names = NameRecord::read(&dir, toolkit)?;
             let task: std::pin::Pin<Box<dyn Future<Output = _> + Send>> = match (want.fetches(), &source) {
                 (Some(requested), Some(source)) => {
                     let (source, toolkit, requested) = (source.clone(), toolkit.clone(), requested.to_owned());
@@ -281,7 +284,7 @@ impl Live {
                         let (module, content) = blocking(cpu, move || {
                             let content =
                                 cache_write::render_tool_refs(fetched.schemas.tools.iter().map(|t| &t.raw).collect());
-                            generate_module(&fetched.schemas, &emit).map(|module| (module, content))
+                            generate_module_with_names(&fetched.schemas, &emit, &names).map(|module| (module, content))
                         })
                         .await?;
                         Ok((module, Some(CacheEntry { toolkit, version, previous, content })))
@@ -290,7 +293,9 @@ impl Live {
                 _ => {
                     let schemas =
                         cached.next().ok_or_else(|| FetchError::Internal("cache load lost a toolkit".into()))?;
-                    Box::pin(async move { Ok((blocking(cpu, move || generate_module(&schemas, &emit)).await?, None)) })
+                    Box::pin(async move {
+                        Ok((blocking(cpu, move || generate_module_with_names(&schemas, &emit, &names)).await?, None))
+                    })
                 }
             };
             tasks.push(task);

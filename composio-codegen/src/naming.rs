@@ -277,6 +277,16 @@ pub fn variant_ident(raw: &str) -> String {
     ident
 }
 
+/// Whether `name` can name a generated type as it stands: an identifier starting with an
+/// upper-case letter that shadows nothing generated code uses. For names read back from a
+/// file, which must never put anything else into generated code.
+pub fn is_type_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && name != "Self"
+        && !RESERVED_TYPES.contains(&name)
+}
+
 /// A set of names already taken in one scope; later claims of a taken name get a numeric suffix.
 #[derive(Debug, Default)]
 pub struct Claims {

@@ -5,8 +5,9 @@
 //!    interned by structure, so a shape that repeats across tools (`Direction`, a user object)
 //!    becomes one type. A tool's own input and output types are never shared: the input type is
 //!    the tool's identity in the API.
-//! 2. **Name** every type once, in a fixed order (tools by slug, then depth-first), so names
-//!    never depend on hash order and never collide.
+//! 2. **Name** every type once: first the names a [`NameRecord`] keeps for its uses, so names
+//!    survive tools coming and going; then the rest in a fixed order (tools by slug, then
+//!    depth-first), so names never depend on hash order and never collide.
 //! 3. **Box** the fields that close a cycle of directly nested types (`$ref` recursion).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -21,15 +22,30 @@ use crate::ir::{
     TypeKind, Untagged, UntaggedVariant, Variant, children, direct_children, ty_ids,
 };
 use crate::model::ToolDef;
+use crate::names::NameRecord;
 use crate::naming::{self, Claims};
 use crate::schema::{self, Document, Kind, Schema, Warning};
 
-/// Converts the tools of one toolkit (sorted by slug) into the IR.
+/// Converts the tools of one toolkit (sorted by slug) into the IR, naming types from context
+/// alone (no [`NameRecord`]).
 pub fn build(
     toolkit: &str,
     display_name: &str,
     version: &str,
     tools: &[ToolDef],
+    warnings: &mut Vec<Warning>,
+) -> Result<ToolkitIr> {
+    build_with_names(toolkit, display_name, version, tools, &NameRecord::default(), warnings)
+}
+
+/// [`build`], giving each type the name `names` records for one of its uses, when that name
+/// is free, before any name is chosen from context.
+pub fn build_with_names(
+    toolkit: &str,
+    display_name: &str,
+    version: &str,
+    tools: &[ToolDef],
+    names: &NameRecord,
     warnings: &mut Vec<Warning>,
 ) -> Result<ToolkitIr> {
     let mut space = TypeSpace::default();
@@ -40,7 +56,7 @@ pub fn build(
         irs.push(space.tool(tool, function, warnings)?);
     }
     space.drop_orphans(&mut irs);
-    space.resolve_names(&irs);
+    space.resolve_names(&irs, names);
     space.break_cycles();
     Ok(ToolkitIr {
         toolkit: toolkit.to_owned(),
@@ -548,9 +564,10 @@ impl TypeSpace {
         self.orphans.clear();
     }
 
-    /// Gives every type its name: tool types first (`CreateAnIssueInput`), then nested types in
-    /// the order tools and fields are met.
-    fn resolve_names(&mut self, tools: &[ToolIr]) {
+    /// Gives every type its name: tool types first (`CreateAnIssueInput`), then the names the
+    /// record keeps, then nested types in the order tools and fields are met. Recorded names
+    /// go before any chosen from context, so a new tool cannot take one.
+    fn resolve_names(&mut self, tools: &[ToolIr], record: &NameRecord) {
         let mut claims = Claims::default();
         for def in &mut self.types {
             if let Some(fixed) = &def.origin.fixed {
@@ -564,6 +581,19 @@ impl TypeSpace {
             self.preorder(tool.input, &mut seen, &mut order);
             for id in ty_ids(&tool.output) {
                 self.preorder(id, &mut seen, &mut order);
+            }
+        }
+        if !record.types.is_empty() {
+            let uses = use_keys(&self.types, tools);
+            let recorded = record.by_use();
+            for &id in &order {
+                if !self.types[id].name.is_empty() {
+                    continue;
+                }
+                let mut names = uses.get(&id).into_iter().flatten().filter_map(|u| recorded.get(u.as_str()));
+                if let Some(name) = names.find(|name| !claims.is_taken(name)) {
+                    self.types[id].name = claims.claim(name);
+                }
             }
         }
         for id in order {
@@ -821,6 +851,69 @@ fn shape_key(def: &TypeDef) -> String {
         }
     };
     format!("{:?}|{shape}", def.role)
+}
+
+/// The names record of a built toolkit: each type not named after its tool, with its uses.
+pub fn name_record(ir: &ToolkitIr) -> NameRecord {
+    let uses = use_keys(&ir.types, &ir.tools);
+    let types = uses
+        .into_iter()
+        .filter(|(id, _)| ir.types[*id].origin.fixed.is_none())
+        .map(|(id, uses)| (ir.types[id].name.clone(), uses))
+        .collect();
+    NameRecord { types }
+}
+
+/// Every use of each type: per tool that reaches it (in slug order), the first path on which
+/// it does, `GITHUB_CREATE_AN_ISSUE/output/user` or `GITHUB_X/input/labels[]`. A path is the
+/// JSON property names down from the tool's input or output, `[]` for array items, `{}` for
+/// map values, `=tag` for a tagged variant and `|Variant` for an untagged one.
+fn use_keys(types: &[TypeDef], tools: &[ToolIr]) -> BTreeMap<TypeId, Vec<String>> {
+    fn walk_ty(types: &[TypeDef], ty: &Ty, path: String, seen: &mut BTreeSet<TypeId>, out: &mut Vec<(TypeId, String)>) {
+        match ty {
+            Ty::Named(id) => walk(types, *id, path, seen, out),
+            Ty::Option(inner) | Ty::Boxed(inner) => walk_ty(types, inner, path, seen, out),
+            Ty::Vec(inner) => walk_ty(types, inner, format!("{path}[]"), seen, out),
+            Ty::Map(inner) => walk_ty(types, inner, format!("{path}{{}}"), seen, out),
+            _ => {}
+        }
+    }
+    fn walk(types: &[TypeDef], id: TypeId, path: String, seen: &mut BTreeSet<TypeId>, out: &mut Vec<(TypeId, String)>) {
+        if !seen.insert(id) {
+            return;
+        }
+        match &types[id].kind {
+            TypeKind::Struct(st) => {
+                for f in &st.fields {
+                    walk_ty(types, &f.ty, format!("{path}/{}", f.json_name), seen, out);
+                }
+            }
+            TypeKind::Enum(_) => {}
+            TypeKind::Tagged(t) => {
+                for v in &t.variants {
+                    if let Some(payload) = v.payload {
+                        walk(types, payload, format!("{path}={}", v.value), seen, out);
+                    }
+                }
+            }
+            TypeKind::Untagged(u) => {
+                for v in &u.variants {
+                    walk_ty(types, &v.ty, format!("{path}|{}", v.ident), seen, out);
+                }
+            }
+        }
+        out.push((id, path));
+    }
+    let mut uses: BTreeMap<TypeId, Vec<String>> = BTreeMap::new();
+    for tool in tools {
+        let (mut seen, mut found) = (BTreeSet::new(), Vec::new());
+        walk(types, tool.input, format!("{}/input", tool.slug), &mut seen, &mut found);
+        walk_ty(types, &tool.output, format!("{}/output", tool.slug), &mut seen, &mut found);
+        for (id, path) in found {
+            uses.entry(id).or_default().push(path);
+        }
+    }
+    uses
 }
 
 fn field_docs(s: &Schema, ty: &Ty) -> FieldDocs {

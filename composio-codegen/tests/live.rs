@@ -213,7 +213,7 @@ async fn a_server_that_dies_mid_fetch_leaves_cache_lock_and_modules_untouched() 
         pin_latest(&ws, &server, &["google_maps", "google_analytics"]).await;
     }
     let before = ws.snapshot();
-    assert_eq!(before.len(), 5, "{:?}", before.keys().collect::<Vec<_>>());
+    assert_eq!(before.len(), 7, "{:?}", before.keys().collect::<Vec<_>>());
 
     // A newer version exists, and the server stops answering after two listing requests.
     let maps = corpus_toolkit("google_maps");
@@ -263,7 +263,9 @@ async fn update_with_no_names_moves_every_pin_and_removes_old_files() {
             "out/google_maps.rs".to_owned(),
             "schemas/composio.lock".to_owned(),
             format!("schemas/google_analytics/{V2}.json"),
+            "schemas/google_analytics/names.toml".to_owned(),
             format!("schemas/google_maps/{V2}.json"),
+            "schemas/google_maps/names.toml".to_owned(),
         ]
     );
     let module = std::fs::read_to_string(ws.out().join("google_maps.rs")).unwrap();

@@ -54,7 +54,8 @@ async fn unpinned_with_a_key_is_fetched_pinned_and_generated_then_pinned_needs_n
         text(&out.stdout),
         format!(
             "pinned google_maps {V1} (7 tools)\nwrote schemas/google_maps/{V1}.json\n\
-             wrote out/google_maps.rs (7 tools, version {V1})\nwrote schemas/composio.lock\n"
+             wrote out/google_maps.rs (7 tools, version {V1})\nwrote schemas/google_maps/names.toml\n\
+             wrote schemas/composio.lock\n"
         )
     );
     assert_eq!(text(&out.stderr), format!("fetched google_maps {V1}: 7 tools (1 page)\n"));

@@ -36,6 +36,11 @@ impl SchemaCache {
         if let Some(version) = lock.toolkits.get(toolkit) {
             paths.push(Lock::schema_path(&self.dir, toolkit, version));
         }
+        // Cargo reruns a build script on every build while a watched file is missing.
+        let names = crate::names::NameRecord::path(&self.dir, toolkit);
+        if names.exists() {
+            paths.push(names);
+        }
         Ok(paths)
     }
 }

@@ -225,6 +225,9 @@ fn report_undeclared(config: &Config, written: &[composio_codegen::Written]) {
 fn print_written(written: &composio_codegen::Written) {
     let state = if written.changed { "wrote" } else { "unchanged" };
     println!("{state} {} ({} tools, version {})", written.path.display(), written.tools, written.version);
+    if let Some(record) = &written.names_record {
+        println!("wrote {}", record.display());
+    }
 }
 
 fn report_warnings(modules: &[composio_codegen::Module]) {
