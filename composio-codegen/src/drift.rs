@@ -13,13 +13,21 @@
 //! longer required field that was required, or a widened type, breaks them (generated output
 //! enums have a catch-all variant, so new enum values do not).
 //!
-//! This module only compares JSON; fetching is the job of `live` (default feature).
+//! Field-level changes compare the JSON. What regenerating would change in the module's API
+//! (renamed types, a `title` or `file_uploadable` or `const` change, new required arguments)
+//! comes from the generator itself: both sides are run through it and the results compared.
+//! Fetching is the job of `live` (default feature).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
+
+use crate::names::NameRecord;
+use crate::source::ToolkitSchemas;
+use crate::surface;
+pub use crate::surface::{SurfaceChange, SurfaceKind};
 
 /// Which drift makes [`DriftReport::fails`] true, for CI exit codes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -69,6 +77,8 @@ pub struct Comparison {
     pub removed: Vec<String>,
     /// Tools present in both whose definitions differ.
     pub changed: Vec<ToolChange>,
+    /// What regenerating the module would change in its public API.
+    pub api: Vec<SurfaceChange>,
 }
 
 /// How one tool's definition changed.
@@ -80,8 +90,9 @@ pub struct ToolChange {
     pub fields: Vec<FieldChange>,
     /// The tool became deprecated.
     pub newly_deprecated: bool,
-    /// Something besides the fields changed: descriptions, titles, examples, tags, metadata.
-    /// Regenerating changes the module's docs, not its types.
+    /// Something besides the fields the JSON comparison tracks changed: descriptions, titles,
+    /// examples, tags, `const`, `file_uploadable`, metadata. Whether that changes the module's
+    /// API as well is in [`Comparison::api`].
     pub other: bool,
 }
 
@@ -145,12 +156,19 @@ impl Comparison {
 
     /// Whether anything differs.
     pub fn is_drift(&self) -> bool {
-        self.withdrawn || !self.added.is_empty() || !self.removed.is_empty() || !self.changed.is_empty()
+        self.withdrawn
+            || !self.added.is_empty()
+            || !self.removed.is_empty()
+            || !self.changed.is_empty()
+            || !self.api.is_empty()
     }
 
     /// Whether any difference is breaking.
     pub fn is_breaking(&self) -> bool {
-        self.withdrawn || !self.removed.is_empty() || self.changed.iter().any(|c| c.fields.iter().any(|f| f.breaking))
+        self.withdrawn
+            || !self.removed.is_empty()
+            || self.changed.iter().any(|c| c.fields.iter().any(|f| f.breaking))
+            || self.api.iter().any(|c| c.breaking)
     }
 }
 
@@ -173,6 +191,15 @@ impl DriftReport {
     }
 }
 
+/// Compares a cached toolkit (`old`) with what the API serves (`new`): the JSON, and the API of
+/// the module each generates with the cache's names record.
+pub fn compare_toolkits(old: &ToolkitSchemas, new: &ToolkitSchemas, names: &NameRecord) -> crate::Result<Comparison> {
+    let raw = |s: &ToolkitSchemas| -> Vec<Value> { s.tools.iter().map(|t| t.raw.clone()).collect() };
+    let mut comparison = compare(&raw(old), &raw(new), &new.version);
+    comparison.api = surface::compare(old, new, names)?;
+    Ok(comparison)
+}
+
 /// Compares the cached tools (`old`) with the tools the API serves for `version` (`new`).
 pub fn compare(old: &[Value], new: &[Value], version: &str) -> Comparison {
     let index = |tools: &[Value]| -> BTreeMap<String, Value> {
@@ -188,7 +215,7 @@ pub fn compare(old: &[Value], new: &[Value], version: &str) -> Comparison {
             compare_tool(slug, before, after)
         })
         .collect();
-    Comparison { version: version.to_owned(), withdrawn: false, added, removed, changed }
+    Comparison { version: version.to_owned(), withdrawn: false, added, removed, changed, api: Vec::new() }
 }
 
 /// The fields that move with every release of a toolkit without changing the tool itself.
@@ -506,6 +533,13 @@ impl fmt::Display for Comparison {
             if tool.other {
                 writeln!(f, "        descriptions, examples or metadata changed")?;
             }
+        }
+        if !self.api.is_empty() {
+            writeln!(f, "    module API after regenerating:")?;
+        }
+        for change in &self.api {
+            let mark = if change.breaking { "  [breaking]" } else { "" };
+            writeln!(f, "        {}: {}{mark}", change.item, change.change)?;
         }
         Ok(())
     }

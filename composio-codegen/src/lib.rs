@@ -51,6 +51,7 @@ mod output;
 mod render;
 mod schema;
 pub mod source;
+mod surface;
 #[cfg(feature = "live")]
 mod task;
 mod typespace;
@@ -58,6 +59,7 @@ mod typespace;
 pub use config::{Config, Module, ToolSummary, Written, generate_module};
 pub use emit::EmitOptions;
 pub use error::{Error, Result};
+pub use names::NameRecord;
 pub use schema::Warning;
 
 /// Pipeline stages that tests and benchmarks drive directly. Not part of the public API: it

@@ -375,10 +375,12 @@ impl Live {
             "the drift check compares the cache with the Composio API: set COMPOSIO_API_KEY to your Composio API key"
                 .to_owned()
         })?;
-        let tasks = cached.into_iter().map(|cached| {
+        let mut tasks = Vec::with_capacity(cached.len());
+        for cached in cached {
             let source = source.clone();
-            async move { toolkit_drift(&source, cached).await }
-        });
+            let names = NameRecord::read(&dir, &cached.toolkit)?;
+            tasks.push(async move { toolkit_drift(&source, cached, names).await });
+        }
         let toolkits = crate::task::join_all(tasks).await;
         source.progress().done();
         Ok(DriftReport { toolkits: toolkits? })
@@ -435,7 +437,11 @@ async fn blocking<T: Send + 'static>(
         .map_err(FetchError::from)
 }
 
-async fn toolkit_drift(source: &ApiSource, cached: ToolkitSchemas) -> Result<ToolkitDrift, FetchError> {
+async fn toolkit_drift(
+    source: &ApiSource,
+    cached: ToolkitSchemas,
+    names: NameRecord,
+) -> Result<ToolkitDrift, FetchError> {
     let toolkit = cached.toolkit.clone();
     let pinned = cached.version.clone();
     source.progress().started(&toolkit, &pinned);
@@ -454,21 +460,27 @@ async fn toolkit_drift(source: &ApiSource, cached: ToolkitSchemas) -> Result<Too
             None => Ok(None),
         }
     };
-    let old: Vec<serde_json::Value> = cached.tools.iter().map(|t| t.raw.clone()).collect();
     let (at_pinned, at_latest) = if latest.version == pinned {
         (fetch_pinned.await?, None)
     } else {
         let (a, b) = tokio::join!(fetch_pinned, source.fetch_resolved(&latest));
         (a?, Some(b?))
     };
-    Ok(ToolkitDrift {
-        against_pinned: match at_pinned {
-            Some(fetched) => drift::compare(&old, &fetched.raw_tools(), &pinned),
-            None => drift::Comparison::withdrawn(&old, &pinned),
-        },
-        against_latest: at_latest.map(|f| drift::compare(&old, &f.raw_tools(), &latest.version)),
-        toolkit,
-        pinned,
-        latest: latest.version,
+    // Generating both sides is CPU work: off the async threads.
+    let (against_pinned, against_latest) = blocking(Arc::new(Semaphore::new(1)), move || {
+        let against_pinned = match at_pinned {
+            Some(fetched) => drift::compare_toolkits(&cached, &fetched.schemas, &names)?,
+            None => {
+                let old: Vec<serde_json::Value> = cached.tools.iter().map(|t| t.raw.clone()).collect();
+                drift::Comparison::withdrawn(&old, &cached.version)
+            }
+        };
+        let against_latest = match at_latest {
+            Some(fetched) => Some(drift::compare_toolkits(&cached, &fetched.schemas, &names)?),
+            None => None,
+        };
+        Ok((against_pinned, against_latest))
     })
+    .await?;
+    Ok(ToolkitDrift { against_pinned, against_latest, toolkit, pinned, latest: latest.version })
 }

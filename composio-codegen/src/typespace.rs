@@ -868,7 +868,7 @@ pub fn name_record(ir: &ToolkitIr) -> NameRecord {
 /// it does, `GITHUB_CREATE_AN_ISSUE/output/user` or `GITHUB_X/input/labels[]`. A path is the
 /// JSON property names down from the tool's input or output, `[]` for array items, `{}` for
 /// map values, `=tag` for a tagged variant and `|Variant` for an untagged one.
-fn use_keys(types: &[TypeDef], tools: &[ToolIr]) -> BTreeMap<TypeId, Vec<String>> {
+pub(crate) fn use_keys(types: &[TypeDef], tools: &[ToolIr]) -> BTreeMap<TypeId, Vec<String>> {
     fn walk_ty(types: &[TypeDef], ty: &Ty, path: String, seen: &mut BTreeSet<TypeId>, out: &mut Vec<(TypeId, String)>) {
         match ty {
             Ty::Named(id) => walk(types, *id, path, seen, out),

@@ -190,3 +190,76 @@ fn generation_writes_the_names_record_and_check_reports_it_stale() {
     assert!(config.check(&["github"]).unwrap().is_empty());
     assert!(std::fs::read_to_string(&record).unwrap().contains("\nGitHubUser = ["));
 }
+
+fn toolkit(version: &str, tools: Value) -> composio_codegen::source::ToolkitSchemas {
+    composio_codegen::source::ToolkitSchemas {
+        toolkit: "fixture".into(),
+        display_name: "Fixture".into(),
+        version: version.into(),
+        tools: model::parse_document_owned("test", tools).unwrap(),
+    }
+}
+
+fn drift(old: Value, new: Value) -> composio_codegen::drift::Comparison {
+    let names = composio_codegen::NameRecord::default();
+    composio_codegen::drift::compare_toolkits(&toolkit("1", old), &toolkit("2", new), &names).unwrap()
+}
+
+fn api(c: &composio_codegen::drift::Comparison) -> Vec<(String, String, bool)> {
+    c.api.iter().map(|a| (a.item.clone(), a.change.to_string(), a.breaking)).collect()
+}
+
+fn owner_tool(title: &str, upload: bool) -> Value {
+    json!([{
+        "slug": "FIXTURE_GET_REPO",
+        "input_parameters": {"type": "object", "properties": {
+            "file": {"type": "object", "file_uploadable": upload, "properties": {
+                "name": {"type": "string"}, "mimetype": {"type": "string"}, "s3key": {"type": "string"}
+            }}
+        }},
+        "output_parameters": {"type": "object", "properties": {"data": {"type": "object", "properties": {
+            "owner": {"title": title, "type": "object", "properties": {"login": {"type": "string"}}}
+        }}}}
+    }])
+}
+
+#[test]
+fn drift_reports_a_title_change_that_renames_a_type_as_breaking() {
+    let c = drift(owner_tool("SimpleUser", false), owner_tool("GitHubUser", false));
+    assert_eq!(api(&c), [("type SimpleUser".to_owned(), "renamed to GitHubUser".to_owned(), true)]);
+    assert!(c.is_breaking(), "{c}");
+    assert!(c.to_string().contains("type SimpleUser: renamed to GitHubUser  [breaking]"), "{c}");
+}
+
+#[test]
+fn drift_reports_a_file_uploadable_flip_as_breaking() {
+    let c = drift(owner_tool("SimpleUser", false), owner_tool("SimpleUser", true));
+    let flip = ("GetRepoInput.file".to_owned(), "Option<GetRepoFile> -> Option<FileInput>".to_owned(), true);
+    assert!(api(&c).contains(&flip), "{c}");
+    assert!(c.is_breaking(), "{c}");
+}
+
+#[test]
+fn drift_reports_api_additions_as_not_breaking_and_a_new_required_argument_as_breaking() {
+    let old = owner_tool("SimpleUser", false);
+    let mut new = old.clone();
+    new[0]["input_parameters"]["properties"]["page"] = json!({"type": "integer"});
+    new.as_array_mut().unwrap().push(json!({"slug": "FIXTURE_A_NEW", "input_parameters": {"type": "object", "properties": {}}, "output_parameters": {}}));
+    let c = drift(old.clone(), new);
+    assert_eq!(
+        api(&c),
+        [
+            ("fn a_new".to_owned(), "added".to_owned(), false),
+            ("GetRepoInput.page".to_owned(), "added".to_owned(), false),
+            ("type ANewInput".to_owned(), "added".to_owned(), false),
+        ]
+    );
+    assert!(!c.is_breaking(), "{c}");
+
+    let mut new = old.clone();
+    new[0]["input_parameters"]["properties"]["repo"] = json!({"type": "string", "const": "x"});
+    new[0]["input_parameters"]["properties"]["page"] = json!({"type": "integer"});
+    new[0]["input_parameters"]["required"] = json!(["page"]);
+    let c = drift(old, new);
+    assert!(api(&c).contains(&("GetRepoInput.page".to_owned(), "added".to_owned(), true)), "{c}");
+}

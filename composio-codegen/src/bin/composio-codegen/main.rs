@@ -67,7 +67,8 @@ struct Cli {
 
     /// Check drift, writing nothing: compare each named toolkit's cache (every pinned toolkit
     /// when none is named) with what the API serves for its pinned version and for `latest`,
-    /// listing tools added and removed and fields added, removed, retyped or newly required.
+    /// listing tools added and removed, fields added, removed, retyped or newly required, and
+    /// what regenerating would change in the module's API (functions, type names, field types).
     /// Exit status 0: no drift; 1: drift (see --fail-on); 2: an error. Needs COMPOSIO_API_KEY.
     #[arg(long, conflicts_with = "pin")]
     diff: bool,
