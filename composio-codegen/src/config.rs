@@ -283,8 +283,14 @@ impl Config {
     pub fn compile<S: AsRef<str>>(&self, toolkits: &[S]) -> Result<()> {
         let out = std::env::var_os("OUT_DIR")
             .ok_or_else(|| Error::Usage("OUT_DIR is not set: `compile` is meant to run in a build script".into()))?;
+        self.compile_into(PathBuf::from(out), toolkits)
+    }
+
+    /// [`Config::compile`] into `out`. Reads the names record and never writes it: a build
+    /// must not change the user's source tree.
+    fn compile_into<S: AsRef<str>>(&self, out: PathBuf, toolkits: &[S]) -> Result<()> {
         let mut config = self.clone();
-        config.out_dir = Some(PathBuf::from(out));
+        config.out_dir = Some(out);
         let inputs: Vec<PathBuf> = if self.from.is_empty() {
             let cache = SchemaCache::new(&self.schema_cache);
             let mut all = Vec::new();
@@ -368,6 +374,7 @@ fn validate_toolkits<S: AsRef<str>>(toolkits: &[S]) -> Result<Vec<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lock::Lock;
 
     #[test]
     fn outside_a_build_script_writing_needs_an_output_directory() {
@@ -409,5 +416,27 @@ mod tests {
         let pins = BTreeMap::from([("github".to_owned(), "x\u{202e}y".to_owned())]);
         let err = FileSource::new(vec![tools_file(dir.path())], pins).load(&["github".to_owned()]).unwrap_err();
         assert!(err.to_string().contains("github"), "{err}");
+    }
+
+    #[test]
+    fn build_script_mode_reads_the_names_record_and_never_writes_it() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+        let cache = tempfile::tempdir().unwrap();
+        std::fs::copy(root.join("composio.lock"), cache.path().join("composio.lock")).unwrap();
+        std::fs::create_dir(cache.path().join("gmail")).unwrap();
+        let version = &Lock::read(&root).unwrap().toolkits["gmail"];
+        let schemas = format!("gmail/{version}.json");
+        std::fs::copy(root.join(&schemas), cache.path().join(&schemas)).unwrap();
+        // A record that renames one type, and is stale (unsorted, not what generation writes).
+        let record = std::fs::read_to_string(root.join("gmail/names.toml")).unwrap();
+        let (name, _) = record.lines().find_map(|l| l.split_once(" = [")).unwrap();
+        let edited = record.replacen(&format!("{name} = ["), "RenamedByHand = [", 1);
+        std::fs::write(cache.path().join("gmail/names.toml"), &edited).unwrap();
+
+        let out = tempfile::tempdir().unwrap();
+        Config::new().schema_cache(cache.path()).compile_into(out.path().to_owned(), &["gmail"]).unwrap();
+        let module = std::fs::read_to_string(out.path().join("gmail.rs")).unwrap();
+        assert!(module.contains("RenamedByHand"), "the record is honoured");
+        assert_eq!(std::fs::read_to_string(cache.path().join("gmail/names.toml")).unwrap(), edited, "and not written");
     }
 }
