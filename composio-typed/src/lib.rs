@@ -30,6 +30,7 @@ extern crate self as composio_typed;
 
 pub mod catalog;
 mod client;
+pub mod de;
 mod error;
 mod execute;
 mod files;

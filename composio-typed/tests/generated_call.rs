@@ -268,3 +268,17 @@ async fn a_successful_run_without_data_still_fails_a_struct_output_with_required
     let Error::Decode(decode) = &err else { panic!("expected Decode, got {err:?}") };
     assert_eq!(decode.raw, json!(null));
 }
+
+#[tokio::test]
+async fn a_defaulted_output_field_sent_as_null_reads_as_its_default() {
+    let server = server().await;
+    server.respond("GITHUB_GET_AN_ISSUE", |_| {
+        let mut issue = issue_json(7, "t");
+        issue["assignees"] = json!(null);
+        issue["locked"] = json!(null);
+        ExecuteReply::Data(issue)
+    });
+    let issue = github::get_an_issue(&client(&server), github::GetAnIssueInput::new("o", "r", 7)).await.unwrap();
+    assert!(issue.assignees.is_empty());
+    assert!(!issue.locked);
+}

@@ -76,7 +76,11 @@ impl Emitter<'_> {
                 // Absent optional arguments are left out so the server applies its default.
                 let skip = (!f.required && !f.defaulted && (input || both))
                     .then(|| quote! { #[serde(skip_serializing_if = "Option::is_none")] });
-                let default = f.defaulted.then(|| quote! { #[serde(default)] });
+                // A defaulted field is an output's; `null` reads as the default too, so a value
+                // the server sends as `null` does not fail a result after the tool ran.
+                let default = f.defaulted.then(|| {
+                    quote! { #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")] }
+                });
                 quote! { #doc #rename #skip #default pub #ident: #ty, }
             })
             .collect();

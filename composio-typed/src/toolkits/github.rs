@@ -258,7 +258,7 @@ pub struct Issue {
     /// Everyone assigned to the issue.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub assignees: Vec<SimpleUser>,
     /// How the author relates to the repository.
     pub author_association: Option<AuthorAssociation>,
@@ -289,7 +289,7 @@ pub struct Issue {
     /// Whether the conversation is locked.
     ///
     /// Default: `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub locked: bool,
     /// Milestone the issue belongs to, if any.
     pub milestone: Option<Milestone>,
@@ -340,7 +340,7 @@ pub struct SimpleUser {
     /// Whether the account administers this GitHub instance.
     ///
     /// Default: `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub site_admin: bool,
     /// Kind of account, for example User, Organization or Bot.
     #[serde(rename = "type")]
@@ -416,7 +416,7 @@ pub struct Label {
     ///
     /// Default: `false`.
     #[serde(rename = "default")]
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub default_: bool,
     /// Optional explanation of the label.
     pub description: Option<String>,
@@ -1372,7 +1372,7 @@ pub struct CreateAPullRequestOutput {
     /// Whether it is a draft.
     ///
     /// Default: `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub draft: bool,
     /// Where the changes come from.
     pub head: CreateAPullRequestOutputHead,
@@ -1385,7 +1385,7 @@ pub struct CreateAPullRequestOutput {
     /// Labels on the pull request.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub labels: Vec<PullLabel>,
     /// Whether GitHub can merge it cleanly; null while still computing.
     pub mergeable: Option<bool>,
@@ -1400,7 +1400,7 @@ pub struct CreateAPullRequestOutput {
     /// People asked to review.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub requested_reviewers: Vec<Reviewer>,
     /// Open or closed.
     pub state: State,
@@ -3587,7 +3587,7 @@ pub struct GetARepositoryOutput {
     /// Whether the repository is read-only archived.
     ///
     /// Default: `false`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub archived: bool,
     /// Creation time.
     ///
@@ -3644,7 +3644,7 @@ pub struct GetARepositoryOutput {
     /// Topic tags.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub topics: Vec<String>,
     /// Last metadata change.
     ///

@@ -283,7 +283,7 @@ pub struct Message {
     /// Labels Gmail put on the message.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub label_ids: Vec<String>,
     /// Conversation the message belongs to.
     pub thread_id: String,
@@ -650,7 +650,7 @@ pub struct FetchEmailsOutputMessagesItem {
     /// Attachments found in the MIME tree.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub attachment_list: Vec<AttachmentInfo>,
     /// Labels currently on the message.
     pub label_ids: Option<Vec<String>>,
@@ -701,12 +701,12 @@ pub struct MessagePart {
     /// File name when the part is an attachment; empty otherwise.
     ///
     /// Default: `""`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub filename: String,
     /// Raw MIME headers of the part.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub headers: Vec<Header>,
     /// Content type of the part.
     pub mime_type: String,
@@ -715,7 +715,7 @@ pub struct MessagePart {
     /// Child parts of a multipart part.
     ///
     /// Default: `[]`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub parts: Vec<MessagePart>,
 }
 
@@ -1207,12 +1207,12 @@ pub struct GetPeopleOutput {
     /// Other-contacts listing, when that was requested.
     ///
     /// Default: `{}`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub other_contacts: JsonObject,
     /// Person record or connection listing.
     ///
     /// Default: `{}`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
     pub people_data: JsonObject,
 }
 
