@@ -1,28 +1,12 @@
-//! The runtime of typed Composio bindings.
-//!
-//! [`composio-codegen`] turns each tool of a pinned Composio toolkit into a typed input struct,
-//! a typed output and a function; this crate runs them. It holds the [`Client`] (a thin
-//! `reqwest` client on rustls), the [`Tool`] trait generated code implements, the [`Error`]
-//! every call returns, and the generated modules committed with it, one cargo feature per
-//! toolkit.
-//!
-//! ```no_run
-//! # #[cfg(feature = "github")]
-//! # async fn demo() -> composio_typed::Result<()> {
-//! use composio_typed::{Client, toolkits::github};
-//!
-//! let client = Client::from_env()?.for_user("user-42");
-//! let issue = github::create_an_issue(
-//!     &client,
-//!     github::CreateAnIssueInput::new("octocat", "hello-world", "Found a bug").labels(["bug"]),
-//! )
-//! .await?;
-//! # Ok(()) }
-//! ```
-//!
-//! Generated code depends on this crate alone: it re-exports [`serde`] and [`serde_json`].
-//!
-//! [`composio-codegen`]: https://docs.rs/composio-codegen
+// The guide's examples call the committed modules, so it is the crate's documentation (and its
+// doctests) when both are compiled in, as on docs.rs; without them, a pointer to it.
+#![cfg_attr(all(feature = "github", feature = "gmail"), doc = include_str!("../README.md"))]
+#![cfg_attr(
+    not(all(feature = "github", feature = "gmail")),
+    doc = "The runtime of typed Composio bindings: the `Client`, the `Tool` trait generated code \
+           implements and the `Error` every call returns. The guide, `README.md`, is these docs \
+           with the `github` and `gmail` features on, as on docs.rs."
+)]
 
 // Generated modules name this crate by its absolute path, `::composio_typed`, so that they
 // compile unchanged inside any crate; the committed ones live inside this very crate.

@@ -1,6 +1,6 @@
-//! The code of the README's runtime section, compiled and run against the local server. Each
-//! function the README shows in a `rust` block appears verbatim below; the first test checks
-//! that, so the README cannot drift from the code that runs.
+//! The code of the runtime guide (`composio-typed/README.md`), compiled and run against the local
+//! server. Each function the guide shows in a `rust` block appears verbatim below; the first test
+//! checks that, so the guide cannot drift from the code that runs.
 
 mod common;
 
@@ -152,9 +152,9 @@ fn readme_functions(readme: &str) -> Vec<String> {
 
 #[test]
 fn every_function_the_readme_shows_is_the_one_run_here() {
-    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md")).unwrap();
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
     let functions = readme_functions(&readme);
-    assert!(functions.len() >= 6, "the README's runtime section shows at least six functions: {functions:#?}");
+    assert!(functions.len() >= 6, "the runtime guide shows at least six functions: {functions:#?}");
     let here = include_str!("readme.rs");
     for function in &functions {
         assert!(
