@@ -11,9 +11,8 @@ use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::execute::encode_segment;
 use crate::retry::Kind;
-use crate::transport::Request;
+use crate::transport::{Request, encode_segment};
 use crate::wire;
 
 /// The most tools `GET /tools` returns per page.

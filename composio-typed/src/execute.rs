@@ -17,9 +17,10 @@ use tracing::Instrument;
 
 use crate::client::Client;
 use crate::error::{DecodeError, Error, Result, ToolFailure};
+use crate::files::FileInput;
 use crate::retry::Kind;
 use crate::tool::{Tool, ToolMeta};
-use crate::transport::Request;
+use crate::transport::{Request, encode_segment};
 use crate::wire;
 
 /// The version keyword that follows whatever Composio publishes next.
@@ -363,14 +364,31 @@ fn decode<T: DeserializeOwned>(slug: &str, data: &RawValue) -> Result<T> {
     })))
 }
 
-/// Percent-encodes a path segment. Slugs are `[A-Z0-9_]`, but the untyped path takes any text.
-pub(crate) fn encode_segment(segment: &str) -> String {
-    let mut out = String::with_capacity(segment.len());
-    for byte in segment.bytes() {
-        match byte {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(byte as char),
-            _ => out.push_str(&format!("%{byte:02X}")),
+impl Client {
+    /// Uploads every local file argument of `input` and puts the uploaded references in their
+    /// place. Tools without file parameters skip this entirely.
+    pub(crate) async fn upload_files<T: Tool>(&self, meta: &ToolMeta, input: &mut T) -> Result<()> {
+        let mut local = Vec::new();
+        input.visit_files(&mut |file| {
+            if file.as_uploaded().is_none() {
+                local.push(file.clone());
+            }
+        });
+        if local.is_empty() {
+            return Ok(());
         }
+        let mut uploaded = Vec::with_capacity(local.len());
+        for file in local {
+            uploaded.push(self.upload(meta.toolkit, meta.slug, file).await?);
+        }
+        let mut uploaded = uploaded.into_iter();
+        input.visit_files(&mut |file| {
+            if file.as_uploaded().is_none()
+                && let Some(done) = uploaded.next()
+            {
+                *file = FileInput::uploaded(done);
+            }
+        });
+        Ok(())
     }
-    out
 }

@@ -22,7 +22,6 @@ use tracing::Instrument;
 use crate::client::Client;
 use crate::error::{Error, Result};
 use crate::retry::Kind;
-use crate::tool::{Tool, ToolMeta};
 use crate::transport::Request;
 use crate::wire;
 
@@ -201,33 +200,6 @@ struct Pending {
 }
 
 impl Client {
-    /// Uploads every local file argument of `input` and puts the uploaded references in their
-    /// place. Tools without file parameters skip this entirely.
-    pub(crate) async fn upload_files<T: Tool>(&self, meta: &ToolMeta, input: &mut T) -> Result<()> {
-        let mut local = Vec::new();
-        input.visit_files(&mut |file| {
-            if file.as_uploaded().is_none() {
-                local.push(file.clone());
-            }
-        });
-        if local.is_empty() {
-            return Ok(());
-        }
-        let mut uploaded = Vec::with_capacity(local.len());
-        for file in local {
-            uploaded.push(self.upload(meta.toolkit, meta.slug, file).await?);
-        }
-        let mut uploaded = uploaded.into_iter();
-        input.visit_files(&mut |file| {
-            if file.as_uploaded().is_none()
-                && let Some(done) = uploaded.next()
-            {
-                *file = FileInput::uploaded(done);
-            }
-        });
-        Ok(())
-    }
-
     /// Uploads one file for a tool and returns the reference to send in its place.
     pub async fn upload(&self, toolkit: &str, tool: &str, file: FileInput) -> Result<UploadedFile> {
         let pending = match file.source {
