@@ -418,7 +418,7 @@ fn convert(ty: &Ty, value: TokenStream) -> Option<TokenStream> {
     }
 }
 
-/// Appends what a value of `ty` is to `line` ("a list of [`Label`]"), with its article when
+/// Appends what a value of `ty` is to `line` ("a list of \[`Label`\]"), with its article when
 /// `article` is set.
 fn describe(ty: &Ty, emitter: &Emitter<'_>, line: DocLine, article: bool) -> DocLine {
     let a = |line: DocLine, an: bool| match (article, an) {

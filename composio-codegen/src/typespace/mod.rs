@@ -1,0 +1,229 @@
+//! Schema model → type IR: conversion, sharing of repeated shapes, and global naming.
+//!
+//! Three passes over a whole toolkit:
+//! 1. **Convert** each tool's input and output documents into [`TypeDef`]s. Nested shapes are
+//!    interned by structure, so a shape that repeats across tools (`Direction`, a user object)
+//!    becomes one type. A tool's own input and output types are never shared: the input type is
+//!    the tool's identity in the API.
+//! 2. **Name** every type once: first the names a [`NameRecord`] keeps for its uses, so names
+//!    survive tools coming and going; then the rest in a fixed order (tools by slug, then
+//!    depth-first), so names never depend on hash order and never collide.
+//! 3. **Box** the fields that close a cycle of directly nested types (`$ref` recursion).
+
+use std::collections::{BTreeSet, HashMap};
+
+use sha2::{Digest, Sha256};
+
+use crate::error::Result;
+use crate::ir::{Role, ToolkitIr, Ty, TypeDef, TypeId};
+use crate::model::ToolDef;
+use crate::names::NameRecord;
+use crate::naming::{self, Claims};
+use crate::schema::{Document, Warning};
+
+mod convert;
+mod cycles;
+mod intern;
+mod names;
+
+pub use names::name_record;
+pub(crate) use names::use_keys;
+
+/// Converts the tools of one toolkit (sorted by slug) into the IR, naming types from context
+/// alone (no [`NameRecord`]).
+pub fn build(
+    toolkit: &str,
+    display_name: &str,
+    version: &str,
+    tools: &[ToolDef],
+    warnings: &mut Vec<Warning>,
+) -> Result<ToolkitIr> {
+    build_with_names(toolkit, display_name, version, tools, &NameRecord::default(), warnings)
+}
+
+/// [`build`], giving each type the name `names` records for one of its uses, when that name
+/// is free, before any name is chosen from context.
+pub fn build_with_names(
+    toolkit: &str,
+    display_name: &str,
+    version: &str,
+    tools: &[ToolDef],
+    names: &NameRecord,
+    warnings: &mut Vec<Warning>,
+) -> Result<ToolkitIr> {
+    let mut space = TypeSpace::default();
+    let mut functions = Claims::default();
+    let mut irs = Vec::with_capacity(tools.len());
+    for tool in tools {
+        let function = functions.claim(&naming::function_ident(&tool.slug, toolkit));
+        irs.push(space.tool(tool, function, warnings)?);
+    }
+    space.drop_orphans(&mut irs);
+    space.resolve_names(&irs, names);
+    space.break_cycles();
+    Ok(ToolkitIr {
+        toolkit: toolkit.to_owned(),
+        display_name: display_name.to_owned(),
+        version: version.to_owned(),
+        schema_hash: schema_hash(tools),
+        tools: irs,
+        types: space.types,
+    })
+}
+
+/// `sha256:<hex>` over exactly what the generator reads from each tool, so the hash changes
+/// when and only when the source of the output changes.
+pub fn schema_hash(tools: &[ToolDef]) -> String {
+    let mut hasher = Sha256::new();
+    for tool in tools {
+        let consumed = serde_json::json!({
+            "slug": tool.slug,
+            "name": tool.name,
+            "description": tool.description,
+            "tags": tool.tags,
+            "deprecated": tool.deprecated,
+            "input_parameters": tool.input_parameters(),
+            "output_parameters": tool.output_parameters(),
+        });
+        hasher.update(consumed.to_string().as_bytes());
+        hasher.update(b"\n");
+    }
+    let digest = hasher.finalize();
+    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
+    format!("sha256:{hex}")
+}
+
+#[derive(Default)]
+struct TypeSpace {
+    types: Vec<TypeDef>,
+    /// Model title and structure → the type first built with them.
+    interned: HashMap<String, TypeId>,
+    /// Structure alone → the first type of that structure.
+    by_shape: HashMap<String, TypeId>,
+    /// Slots reserved for a definition that turned out to share an existing type; dropped
+    /// once the toolkit is converted.
+    orphans: Vec<TypeId>,
+}
+
+/// One schema document being converted.
+struct DocCx<'a> {
+    slug: &'a str,
+    role: Role,
+    doc: &'a Document,
+    /// Types of the `$defs` converted so far (or being converted, for recursion).
+    defs: HashMap<String, Ty>,
+    /// Unnamed definitions being converted, to refuse recursion without indirection.
+    converting: BTreeSet<String>,
+    /// How many schemas enclose the one being converted, counting through `$ref`s.
+    depth: usize,
+}
+
+/// How deeply schemas may nest, counting through `$ref`s. Conversion recurses once per level;
+/// a chain of definitions is not bounded by the JSON parser's own nesting limit, and a stack
+/// overflow would abort the process instead of naming the tool. Real schemas nest a few
+/// levels deep.
+const MAX_DEPTH: usize = 128;
+
+impl<'a> DocCx<'a> {
+    fn new(slug: &'a str, role: Role, doc: &'a Document) -> Self {
+        DocCx { slug, role, doc, defs: HashMap::new(), converting: BTreeSet::new(), depth: 0 }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::TypeKind;
+    use serde_json::Value;
+    use serde_json::json;
+
+    fn build_output(output: Value) -> Result<ToolkitIr> {
+        let tool = json!({
+            "slug": "X_GET",
+            "input_parameters": {"type": "object", "properties": {}},
+            "output_parameters": {"type": "object", "properties": {"data": {"$ref": "#/$defs/Root"}}, "$defs": output},
+        });
+        let tools = crate::model::parse_document("t", &tool)?;
+        build("x", "X", "1", &tools, &mut Vec::new())
+    }
+
+    /// The field types of the struct named `name`.
+    fn fields(ir: &ToolkitIr, name: &str) -> Vec<(String, Ty)> {
+        let def = ir.types.iter().find(|t| t.name == name).unwrap_or_else(|| panic!("no type {name}"));
+        let TypeKind::Struct(st) = &def.kind else { panic!("{name} is not a struct") };
+        st.fields.iter().map(|f| (f.json_name.clone(), f.ty.clone())).collect()
+    }
+
+    #[test]
+    fn recursion_under_definitions_beside_defs_is_converted() {
+        let tool = json!({
+            "slug": "X_GET",
+            "input_parameters": {"type": "object", "properties": {}},
+            "output_parameters": {
+                "type": "object",
+                "properties": {"data": {"$ref": "#/definitions/Node"}},
+                "$defs": {"Other": {"type": "object", "properties": {"a": {"type": "string"}}}},
+                "definitions": {"Node": {"type": "object", "properties": {"next": {"$ref": "#/definitions/Node"}}}},
+            },
+        });
+        let tools = crate::model::parse_document("t", &tool).unwrap();
+        let ir = build("x", "X", "1", &tools, &mut Vec::new()).unwrap();
+        let id = ir.types.iter().position(|t| t.name == "Node").unwrap();
+        assert_eq!(
+            fields(&ir, "Node"),
+            [("next".to_owned(), Ty::Option(Box::new(Ty::Boxed(Box::new(Ty::Named(id))))))]
+        );
+    }
+
+    #[test]
+    fn recursion_through_an_escaped_definition_name_is_converted() {
+        let ir = build_output(json!({
+            "Root": {"type": "object", "properties": {"child": {"$ref": "#/$defs/a~1b"}}},
+            "a/b": {"type": "object", "properties": {"kids": {"type": "array", "items": {"$ref": "#/$defs/a~1b"}}}},
+        }))
+        .unwrap();
+        let (_, ty) = fields(&ir, "Root").remove(0);
+        let Ty::Option(inner) = ty else { panic!("{ty:?}") };
+        let Ty::Named(ab) = *inner else { panic!("{inner:?}") };
+        assert_eq!(
+            fields(&ir, &ir.types[ab].name.clone()),
+            [("kids".to_owned(), Ty::Option(Box::new(Ty::Vec(Box::new(Ty::Named(ab))))))]
+        );
+    }
+
+    #[test]
+    fn a_definition_shares_an_inline_shape_met_before_it() {
+        let thing = json!({"type": "object", "title": "Thing", "properties": {"x": {"type": "integer"}}});
+        let tools = json!([
+            {"slug": "X_A", "input_parameters": {"type": "object", "properties": {}},
+             "output_parameters": {"type": "object", "properties": {"data": {"type": "object", "properties": {"t": thing}}}}},
+            {"slug": "X_B", "input_parameters": {"type": "object", "properties": {}},
+             "output_parameters": {"type": "object", "properties": {"data": {"$ref": "#/$defs/Thing"}}, "$defs": {"Thing": thing}}},
+        ]);
+        let tools = crate::model::parse_document("t", &tools).unwrap();
+        let ir = build("x", "X", "1", &tools, &mut Vec::new()).unwrap();
+        let things: Vec<&str> = ir.types.iter().map(|t| t.name.as_str()).filter(|n| n.contains("Thing")).collect();
+        assert_eq!(things, ["Thing"]);
+        assert!(ir.types.iter().all(|t| !t.name.is_empty()), "an unused slot stayed in the IR");
+        assert_eq!(ir.tools[1].output, Ty::Named(ir.types.iter().position(|t| t.name == "Thing").unwrap()));
+        crate::render::module(&ir, &crate::emit::EmitOptions::default()).unwrap();
+    }
+
+    #[test]
+    fn a_long_chain_of_definitions_is_refused_not_a_stack_overflow() {
+        let n = 400;
+        let mut defs = serde_json::Map::new();
+        for i in 0..n {
+            let next =
+                if i + 1 < n { json!({"$ref": format!("#/$defs/D{}", i + 1)}) } else { json!({"type": "string"}) };
+            defs.insert(format!("D{i}"), json!({"type": "object", "properties": {"n": next}}));
+        }
+        let tool = json!({
+            "slug": "X_GET",
+            "input_parameters": {"type": "object", "properties": {"d": {"$ref": "#/$defs/D0"}}, "$defs": defs},
+        });
+        let tools = crate::model::parse_document("t", &tool).unwrap();
+        let err = build("x", "X", "1", &tools, &mut Vec::new()).unwrap_err().to_string();
+        assert!(err.contains("X_GET") && err.contains("nest deeper"), "{err}");
+    }
+}
