@@ -4,6 +4,8 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use crate::accounts::ConnectionStatus;
+
 /// Result alias for the runtime.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -93,6 +95,46 @@ pub enum Error {
     /// The client is misconfigured (no API key, a bad base URL, a bad header).
     #[error("configuration: {0}")]
     Config(String),
+    /// A connection ended without becoming usable: `FAILED`, `EXPIRED` or `REVOKED` while
+    /// waiting, or not `ACTIVE` when a callback was confirmed.
+    #[error("connected account {connected_account_id} is {status}{}",
+        .status_reason.as_ref().map(|r| format!(": {r}")).unwrap_or_default())]
+    ConnectionFailed {
+        /// The account (`ca_…`).
+        connected_account_id: String,
+        /// The status it ended in.
+        status: ConnectionStatus,
+        /// Why, as the platform says (`status_reason`).
+        status_reason: Option<String>,
+    },
+    /// Waiting for a connection ran out of time, or the link expired first.
+    #[error("connected account {connected_account_id} is still {last_status} after {:.1} s{}",
+        .waited.as_secs_f64(), if *.link_expired { "; its link has expired" } else { "" })]
+    ConnectionTimeout {
+        /// The account (`ca_…`).
+        connected_account_id: String,
+        /// The status the last poll saw.
+        last_status: ConnectionStatus,
+        /// How long the wait lasted.
+        waited: Duration,
+        /// Whether the wait ended at the link's expiry rather than at its own timeout.
+        link_expired: bool,
+    },
+    /// The user already has an active account for the toolkit, and a second one was not
+    /// asked for (`allow_multiple`).
+    #[error("user {user_id} already has an active {toolkit} account ({}); pass allow_multiple(true) to add another",
+        .existing.join(", "))]
+    AccountExists {
+        /// The user.
+        user_id: String,
+        /// The toolkit.
+        toolkit: String,
+        /// The active accounts found (`ca_…`).
+        existing: Vec<String>,
+    },
+    /// A callback URL that is not one Composio redirects to after a connection.
+    #[error("callback URL: {0}")]
+    InvalidCallback(String),
 }
 
 impl Error {
@@ -154,6 +196,7 @@ impl Error {
                 redact_text(&mut decode.message, secret);
                 redact_value(&mut decode.raw, secret);
             }
+            Error::ConnectionFailed { status_reason: Some(reason), .. } => redact_text(reason, secret),
             Error::Connection { source, .. } => {
                 // The transport's error cannot be edited: one that mentions the key anywhere in
                 // its chain is replaced by its redacted text.

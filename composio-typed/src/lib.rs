@@ -12,6 +12,7 @@
 // compile unchanged inside any crate; the committed ones live inside this very crate.
 extern crate self as composio_typed;
 
+pub mod accounts;
 pub mod catalog;
 mod client;
 pub mod de;
@@ -25,11 +26,12 @@ pub mod toolkits;
 mod transport;
 mod wire;
 
+pub use accounts::{Callback, ConnectedAccount, ConnectionRequest, ConnectionStatus};
 pub use client::{ApiPrefix, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_ID};
 pub use error::{ApiError, DecodeError, Error, Result, ToolFailure};
 pub use execute::{Call, Execution, LATEST, UntypedCall};
 pub use files::{FileDownload, FileInput, UploadedFile, VisitFiles};
-pub use secret::ApiKey;
+pub use secret::{ApiKey, Credentials, OpaqueFields, Secret};
 pub use tool::{Tool, ToolMeta};
 
 pub use serde;

@@ -6,6 +6,11 @@
 //! or a connection that failed before the request was sent), or when the tool is marked
 //! `readOnlyHint` or `idempotentHint`. The official SDKs retry executions blindly after a 5xx
 //! or a timeout; this client does not, unless told to with [`ExecuteRetries::Always`].
+//!
+//! Writes to platform state follow the same rule without a policy switch: a PATCH or DELETE is
+//! retried like a read, and a POST that creates something (an auth config, a connected
+//! account, a Connect Link) only when it cannot have arrived, so a lost answer never makes a
+//! second account.
 
 use std::time::{Duration, SystemTime};
 
@@ -75,6 +80,10 @@ pub(crate) enum Kind {
     Read,
     /// A tool execution; `retry_safe` when the tool is marked read-only or idempotent.
     Execute { retry_safe: bool },
+    /// A change to platform state (an auth config, a connected account, a link). `idempotent`
+    /// when sending it twice ends as sending it once (a PATCH to a given state, a DELETE); a
+    /// POST that creates something is not, and is repeated only when it cannot have arrived.
+    Write { idempotent: bool },
 }
 
 /// How an attempt failed, as far as retrying cares.
@@ -104,6 +113,12 @@ pub(crate) fn should_retry(policy: &RetryPolicy, kind: Kind, failure: Failure) -
             (ExecuteRetries::Safe, Failure::Status(s)) => retry_safe && transient_status(s),
             (ExecuteRetries::Always, Failure::Lost) => true,
             (ExecuteRetries::Always, Failure::Status(s)) => transient_status(s),
+        },
+        Kind::Write { idempotent } => match failure {
+            // Refused before it was handled: repeating cannot create a second one.
+            Failure::NotSent | Failure::Status(429) => true,
+            Failure::Lost => idempotent,
+            Failure::Status(s) => idempotent && transient_status(s),
         },
     }
 }
@@ -164,6 +179,22 @@ mod tests {
         assert!(!should_retry(&never, idempotent, Failure::Status(429)));
         let always = RetryPolicy { execute: ExecuteRetries::Always, ..p };
         assert!(should_retry(&always, side_effect, Failure::Status(500)));
+    }
+
+    #[test]
+    fn a_create_repeats_only_when_it_cannot_have_arrived() {
+        // The execute policy is about tools; it never licenses a second create.
+        let p = RetryPolicy { execute: ExecuteRetries::Always, ..RetryPolicy::default() };
+        let create = Kind::Write { idempotent: false };
+        let patch = Kind::Write { idempotent: true };
+        assert!(should_retry(&p, create, Failure::NotSent));
+        assert!(should_retry(&p, create, Failure::Status(429)));
+        assert!(!should_retry(&p, create, Failure::Lost));
+        assert!(!should_retry(&p, create, Failure::Status(500)));
+        assert!(should_retry(&p, patch, Failure::Lost));
+        assert!(should_retry(&p, patch, Failure::Status(503)));
+        assert!(!should_retry(&p, patch, Failure::Status(409)));
+        assert!(!should_retry(&p, patch, Failure::Status(404)));
     }
 
     #[test]
