@@ -29,6 +29,37 @@ pub enum Route {
     /// `GET /_s3/download/{key}`: a file registered with
     /// [`TestServer::register_download`](crate::TestServer::register_download) or uploaded.
     FileDownload,
+    // Accounts: auth configs, connected accounts, Connect Links. The slug of a fault rule is
+    // the auth config or account id, or the link token for `LinkPage`.
+    /// `GET /api/v3[.1]/auth_configs`.
+    ListAuthConfigs,
+    /// `POST /api/v3[.1]/auth_configs`.
+    CreateAuthConfig,
+    /// `GET /api/v3[.1]/auth_configs/{id}`.
+    GetAuthConfig,
+    /// `PATCH /api/v3[.1]/auth_configs/{id}`.
+    UpdateAuthConfig,
+    /// `PATCH /api/v3[.1]/auth_configs/{id}/{ENABLED|DISABLED}`.
+    SetAuthConfigStatus,
+    /// `DELETE /api/v3[.1]/auth_configs/{id}`.
+    DeleteAuthConfig,
+    /// `GET /api/v3[.1]/connected_accounts`.
+    ListConnectedAccounts,
+    /// `POST /api/v3[.1]/connected_accounts`: the legacy create.
+    CreateConnectedAccount,
+    /// `POST /api/v3[.1]/connected_accounts/link`.
+    CreateLink,
+    /// `GET /api/v3[.1]/connected_accounts/{id}`.
+    GetConnectedAccount,
+    /// `DELETE /api/v3[.1]/connected_accounts/{id}`.
+    DeleteConnectedAccount,
+    /// `PATCH /api/v3[.1]/connected_accounts/{id}/status`.
+    SetConnectedAccountStatus,
+    /// `POST /api/v3[.1]/connected_accounts/{id}/refresh`.
+    RefreshConnectedAccount,
+    /// `GET /link/{token}`: the hosted Connect Link page (no `/api` prefix, no API key). A
+    /// visit plays the user finishing the login.
+    LinkPage,
 }
 
 /// A fault to inject in place of (or before) the normal answer.

@@ -41,7 +41,20 @@
 //! - **Served Tool objects** are the given ones with `version` (the builder's default when
 //!   missing), `toolkit` (derived when missing) and `available_versions` (the versions this
 //!   server has of the tool, newest first) filled in.
+//! - **Accounts.** Auth configs and connected accounts live in memory, with ids `ac_test…`,
+//!   `ca_test…` and link tokens `ln_test…`. A link's `redirect_url` is `/link/{token}` on this
+//!   server: a GET plays the user finishing the login (`ACTIVE` with made-up OAuth tokens,
+//!   then a 302 to the callback URL with `status` and `connected_account_id` appended, or a
+//!   small HTML page without one). [`TestServer::fail_link`] and [`TestServer::expire_link`]
+//!   make it fail (`FAILED`, `status=failed`) or run out (`EXPIRED`, then 410);
+//!   [`Builder::link_lifetime`] shortens the 10 minutes. Bodies with unknown keys are refused
+//!   (400), custom OAuth2 configs need `client_id` and `client_secret`, and listings mask
+//!   credentials. The error slugs and codes are made up: `AuthConfig_NotFound` (404, 1301),
+//!   `AuthConfig_Disabled` (400, 1302), `ConnectedAccount_NotFound` (404, 1201),
+//!   `ConnectedAccount_AlreadyExists` (400, 1202, an alias the user already gave another
+//!   account of the toolkit), `ConnectedAccount_LinkExpired` (410, 1204).
 
+mod accounts;
 mod body;
 mod catalog;
 mod fault;

@@ -83,6 +83,10 @@ impl TestServer {
         Builder::default()
     }
 
+    pub(crate) fn state(&self) -> &State {
+        &self.state
+    }
+
     /// `http://127.0.0.1:<port>`, without a trailing slash or `/api` prefix.
     pub fn base_url(&self) -> String {
         self.state.base_url.clone()
@@ -185,6 +189,7 @@ pub struct Builder {
     toolkits: Vec<Value>,
     toolkit_files: Vec<PathBuf>,
     faults: Vec<FaultRule>,
+    link_lifetime: Duration,
 }
 
 impl Default for Builder {
@@ -197,6 +202,7 @@ impl Default for Builder {
             toolkits: Vec::new(),
             toolkit_files: Vec::new(),
             faults: Vec::new(),
+            link_lifetime: crate::accounts::LINK_LIFETIME,
         }
     }
 }
@@ -257,6 +263,13 @@ impl Builder {
         self
     }
 
+    /// How long a Connect Link stays valid (10 minutes by default, as on the platform); an
+    /// account whose link runs out becomes `EXPIRED`.
+    pub fn link_lifetime(mut self, lifetime: Duration) -> Self {
+        self.link_lifetime = lifetime;
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
     ///
     /// # Panics
@@ -276,6 +289,7 @@ impl Builder {
         let addr = listener.local_addr().expect("composio-testserver: bound socket has no address");
         let faults = self.faults.into_iter().map(ActiveRule::new).collect();
         let state = Arc::new(State::new(self.api_key, format!("http://{addr}"), catalog, faults));
+        lock(&state.accounts).link_lifetime = self.link_lifetime;
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, state.clone(), stop_rx));
         TestServer { state, stop, task: Some(task) }

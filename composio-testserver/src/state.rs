@@ -46,6 +46,7 @@ pub(crate) struct State {
     pub responders: RwLock<HashMap<String, Responder>>,
     pub files: Mutex<Files>,
     pub validators: Mutex<ValidatorCache>,
+    pub accounts: Mutex<crate::accounts::Accounts>,
     ids: AtomicU64,
 }
 
@@ -61,6 +62,7 @@ impl State {
             responders: RwLock::new(HashMap::new()),
             files: Mutex::new(Files::default()),
             validators: Mutex::new(HashMap::new()),
+            accounts: Mutex::default(),
             ids: AtomicU64::new(1),
         }
     }

@@ -1,5 +1,7 @@
 //! Request handling: recording, faults, routing; one submodule per area of the protocol.
 
+mod auth_configs;
+mod connected_accounts;
 mod files;
 mod pagination;
 mod query;
@@ -67,6 +69,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
     if let Some(rest) = path.strip_prefix("/_s3/download/") {
         return if method == Method::GET { storage(Route::FileDownload, rest) } else { None };
     }
+    if let Some(rest) = path.strip_prefix("/link/") {
+        return if method == Method::GET && !rest.contains('/') { storage(Route::LinkPage, rest) } else { None };
+    }
     let (api, rest) = if let Some(rest) = path.strip_prefix("/api/v3.1/") {
         (ApiVersion::V31, rest)
     } else if let Some(rest) = path.strip_prefix("/api/v3/") {
@@ -83,6 +88,26 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
         ("GET", ["toolkits"]) => (Route::ListToolkits, None),
         ("GET", ["toolkits", slug]) if !slug.is_empty() => (Route::GetToolkit, Some(*slug)),
         ("POST", ["files", "upload", "request"]) => (Route::FileUploadRequest, None),
+        // Accounts.
+        ("GET", ["auth_configs"]) => (Route::ListAuthConfigs, None),
+        ("POST", ["auth_configs"]) => (Route::CreateAuthConfig, None),
+        ("GET", ["auth_configs", id]) if !id.is_empty() => (Route::GetAuthConfig, Some(*id)),
+        ("PATCH", ["auth_configs", id]) if !id.is_empty() => (Route::UpdateAuthConfig, Some(*id)),
+        ("PATCH", ["auth_configs", id, status]) if !id.is_empty() && !status.is_empty() => {
+            (Route::SetAuthConfigStatus, Some(*id))
+        }
+        ("DELETE", ["auth_configs", id]) if !id.is_empty() => (Route::DeleteAuthConfig, Some(*id)),
+        ("GET", ["connected_accounts"]) => (Route::ListConnectedAccounts, None),
+        ("POST", ["connected_accounts"]) => (Route::CreateConnectedAccount, None),
+        ("POST", ["connected_accounts", "link"]) => (Route::CreateLink, None),
+        ("GET", ["connected_accounts", id]) if !id.is_empty() => (Route::GetConnectedAccount, Some(*id)),
+        ("DELETE", ["connected_accounts", id]) if !id.is_empty() => (Route::DeleteConnectedAccount, Some(*id)),
+        ("PATCH", ["connected_accounts", id, "status"]) if !id.is_empty() => {
+            (Route::SetConnectedAccountStatus, Some(*id))
+        }
+        ("POST", ["connected_accounts", id, "refresh"]) if !id.is_empty() => {
+            (Route::RefreshConnectedAccount, Some(*id))
+        }
         _ => return None,
     };
     Some(Target { route, api: Some(api), param: param.map(|p| percent_decode(p, false)) })
@@ -159,6 +184,21 @@ fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answ
         Route::FileUploadRequest => files::upload_request(state, &req.body),
         Route::FilePut => Ok(files::file_put(state, &param, &req.body)),
         Route::FileDownload => Ok(files::file_download(state, &param)),
+        // Accounts.
+        Route::ListAuthConfigs => auth_configs::list(state, &req.query),
+        Route::CreateAuthConfig => auth_configs::create(state, &req.body),
+        Route::GetAuthConfig => auth_configs::get(state, &param),
+        Route::UpdateAuthConfig => auth_configs::update(state, &param, &req.body),
+        Route::SetAuthConfigStatus => auth_configs::set_status(state, &param, &req.path),
+        Route::DeleteAuthConfig => auth_configs::delete(state, &param),
+        Route::ListConnectedAccounts => connected_accounts::list(state, &req.query),
+        Route::CreateConnectedAccount => connected_accounts::create(state, &req.body),
+        Route::CreateLink => connected_accounts::link(state, &req.body),
+        Route::GetConnectedAccount => connected_accounts::get(state, &param),
+        Route::DeleteConnectedAccount => connected_accounts::delete(state, &param),
+        Route::SetConnectedAccountStatus => connected_accounts::set_status(state, &param, &req.body),
+        Route::RefreshConnectedAccount => connected_accounts::refresh(state, &param, &req.body),
+        Route::LinkPage => Ok(connected_accounts::link_page(state, &param)),
     }
 }
 
@@ -216,5 +256,40 @@ mod tests {
         assert_eq!(route_of(Method::GET, "/api/v2/tools"), None);
         assert_eq!(route_of(Method::GET, "/"), None);
         assert_eq!(route_of(Method::GET, "/api/v3/tools/a/b"), None);
+    }
+
+    #[test]
+    fn classifies_account_routes() {
+        use ApiVersion::*;
+        let id = |s: &str| Some(s.to_string());
+        assert_eq!(route_of(Method::GET, "/api/v3/auth_configs"), Some((Route::ListAuthConfigs, Some(V3), None)));
+        assert_eq!(
+            route_of(Method::PATCH, "/api/v3.1/auth_configs/ac_1/DISABLED"),
+            Some((Route::SetAuthConfigStatus, Some(V31), id("ac_1")))
+        );
+        assert_eq!(
+            route_of(Method::DELETE, "/api/v3/auth_configs/ac_1"),
+            Some((Route::DeleteAuthConfig, Some(V3), id("ac_1")))
+        );
+        assert_eq!(
+            route_of(Method::POST, "/api/v3.1/connected_accounts/link"),
+            Some((Route::CreateLink, Some(V31), None))
+        );
+        // `link` is a route name for POST only; a GET reads an account of that id.
+        assert_eq!(
+            route_of(Method::GET, "/api/v3/connected_accounts/link"),
+            Some((Route::GetConnectedAccount, Some(V3), id("link")))
+        );
+        assert_eq!(
+            route_of(Method::PATCH, "/api/v3/connected_accounts/ca_1/status"),
+            Some((Route::SetConnectedAccountStatus, Some(V3), id("ca_1")))
+        );
+        assert_eq!(
+            route_of(Method::POST, "/api/v3/connected_accounts/ca_1/refresh"),
+            Some((Route::RefreshConnectedAccount, Some(V3), id("ca_1")))
+        );
+        assert_eq!(route_of(Method::GET, "/link/ln_1"), Some((Route::LinkPage, None, id("ln_1"))));
+        assert_eq!(route_of(Method::POST, "/link/ln_1"), None);
+        assert_eq!(route_of(Method::PATCH, "/api/v3/connected_accounts/ca_1/other"), None);
     }
 }
