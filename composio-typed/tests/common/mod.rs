@@ -255,3 +255,24 @@ pub fn capture() -> (Capture, RouteGuard) {
     let guard = route(vec![Rc::new(capture.clone())]);
     (capture, guard)
 }
+
+/// Plays the user's browser: opens the link and returns the status and `Location`, without
+/// following it.
+pub async fn visit(url: &str) -> (u16, Option<String>) {
+    // Links here are plain HTTP, but reqwest wants a TLS configuration all the same; one with
+    // its own provider leaves the process-wide default alone.
+    let tls =
+        rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+            .with_safe_default_protocol_versions()
+            .unwrap()
+            .with_root_certificates(rustls::RootCertStore::empty())
+            .with_no_client_auth();
+    let browser = reqwest::Client::builder()
+        .tls_backend_preconfigured(tls)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let answer = browser.get(url).send().await.expect("the link page answers");
+    let location = answer.headers().get("location").map(|v| v.to_str().unwrap().to_owned());
+    (answer.status().as_u16(), location)
+}
