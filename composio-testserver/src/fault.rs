@@ -195,7 +195,9 @@ pub struct FaultRule {
     pub route: Route,
     /// For [`Route::Execute`] and [`Route::GetTool`] a tool slug (compared case-insensitively),
     /// for [`Route::GetToolkit`] a toolkit slug, for [`Route::FilePut`] and
-    /// [`Route::FileDownload`] a file key. `None` matches every request of the route. A rule
+    /// [`Route::FileDownload`] a file key, for the account routes the auth config or account id
+    /// of the path, for [`Route::LinkPage`] the link token. `None` matches every request of
+    /// the route. A rule
     /// with a slug on a route that has none (the list routes) never matches.
     pub slug: Option<String>,
     /// Let this many matching requests through first.
