@@ -346,8 +346,8 @@ async fn a_second_account_for_one_user_is_refused_unless_asked_for() {
     server.respond("GITHUB_GET_THE_AUTHENTICATED_USER", |_| composio_testserver::ExecuteReply::Data(user_json()));
     let client = client_for(&server, ApiPrefix::V3_1, "user-7");
 
-    // No auth config yet: authorize creates the Composio-managed one.
-    let first = client.authorize("github").await.expect("first link");
+    // No auth config yet: the generated module's authorize creates the Composio-managed one.
+    let first = github::authorize(&client).await.expect("first link");
     assert_eq!(server.count(Route::CreateAuthConfig), 1);
     let created = server.requests_for(Route::CreateAuthConfig).pop().unwrap().json().unwrap();
     assert_eq!(created["auth_config"]["type"], "use_composio_managed_auth");

@@ -172,12 +172,29 @@ pub fn prelude(ir: &ToolkitIr, imports: &BTreeSet<Import>) -> TokenStream {
         "The toolkit version these bindings were generated from. Every call sends it, so the \
          server runs the tools with the schemas the types were made from.",
     )]);
+    let authorize_doc = doc_lines(&[
+        DocLine::of("Starts connecting the client's user to ").code(toolkit).text(
+            ": picks the toolkit's auth config (or creates the Composio-managed one) and creates \
+             a Connect Link. Send the user to its ",
+        ),
+        DocLine::of(
+            "`redirect_url`, then `wait` for the account. A user who already has an active account \
+             of the toolkit is refused; `client.authorize(TOOLKIT).allow_multiple(true)` adds another.",
+        ),
+    ]);
+    // Spelled with full paths: a module with no tools imports no `Client`.
     quote! {
         #uses
         #toolkit_doc
         pub const TOOLKIT: &str = #toolkit;
         #version_doc
         pub const VERSION: &str = #version;
+        #authorize_doc
+        pub async fn authorize(
+            client: &::composio_typed::Client,
+        ) -> ::composio_typed::Result<::composio_typed::ConnectionRequest> {
+            client.authorize(TOOLKIT).await
+        }
     }
 }
 

@@ -53,6 +53,8 @@ pub fn build_with_names(
 ) -> Result<ToolkitIr> {
     let mut space = TypeSpace::default();
     let mut functions = Claims::default();
+    // Every module has its own `authorize` (emit/mod.rs); a tool of that name gets `authorize_2`.
+    functions.claim("authorize");
     let mut irs = Vec::with_capacity(tools.len());
     for tool in tools {
         let function = functions.claim(&naming::function_ident(&tool.slug, toolkit));

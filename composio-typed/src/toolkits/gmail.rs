@@ -16,6 +16,14 @@ pub const TOOLKIT: &str = "gmail";
 /// The toolkit version these bindings were generated from. Every call sends it, so the server runs the tools with the schemas the types were made from.
 pub const VERSION: &str = "20251027_00";
 
+/// Starts connecting the client's user to `gmail`: picks the toolkit's auth config (or creates the Composio-managed one) and creates a Connect Link. Send the user to its
+/// `redirect_url`, then `wait` for the account. A user who already has an active account of the toolkit is refused; `client.authorize(TOOLKIT).allow_multiple(true)` adds another.
+pub async fn authorize(
+    client: &::composio_typed::Client,
+) -> ::composio_typed::Result<::composio_typed::ConnectionRequest> {
+    client.authorize(TOOLKIT).await
+}
+
 /// Modify email labels.
 ///
 /// Adds and removes labels on a single message in one call.
