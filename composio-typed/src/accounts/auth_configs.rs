@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use super::{Pages, ToolkitRef, comma_list, encode, lenient_count_or_zero, open_enum};
 use crate::client::Client;
 use crate::error::Result;
-use crate::execute::encode_segment;
 use crate::retry::Kind;
 use crate::secret::{Credentials, Secret};
+use crate::transport::encode_segment;
 
 open_enum! {
     /// How a connection authenticates (`authScheme` in requests, `auth_scheme` in answers).

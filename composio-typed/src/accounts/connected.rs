@@ -11,8 +11,8 @@ use super::state::ConnectionState;
 use super::{AuthScheme, ConnectionRequest, Pages, Success, ToolkitRef, comma_list, encode, open_enum};
 use crate::client::Client;
 use crate::error::{Error, Result};
-use crate::execute::encode_segment;
 use crate::retry::Kind;
+use crate::transport::encode_segment;
 
 open_enum! {
     /// Where a connection stands. `ACTIVE` is usable; `FAILED`, `EXPIRED` and `REVOKED` end a
