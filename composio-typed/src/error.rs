@@ -29,19 +29,21 @@ pub enum Error {
         error: Box<ApiError>,
     },
     /// No answer within the configured timeout.
-    #[error("{}: timed out{}", target(.slug), may_have_run_text(*.may_have_run))]
+    #[error("{}: timed out{}", target(.slug), may_have_run_text(*.may_have_run, .slug))]
     Timeout {
         /// The tool, for executions.
         slug: Option<String>,
-        /// Whether the request had been sent, so the tool may have run.
+        /// Whether the request had been sent, so the tool may have run (or, for a create, the
+        /// resource may exist).
         may_have_run: bool,
     },
     /// The connection failed or broke.
-    #[error("{}: connection failed{}: {source}", target(.slug), may_have_run_text(*.may_have_run))]
+    #[error("{}: connection failed{}: {source}", target(.slug), may_have_run_text(*.may_have_run, .slug))]
     Connection {
         /// The tool, for executions.
         slug: Option<String>,
-        /// Whether the request had been sent, so the tool may have run.
+        /// Whether the request had been sent, so the tool may have run (or, for a create, the
+        /// resource may exist).
         may_have_run: bool,
         /// The transport's error. Its type is the HTTP stack's and not part of this API: read
         /// its text and [`source`](std::error::Error::source) chain, or ask
@@ -138,9 +140,10 @@ pub enum Error {
 }
 
 impl Error {
-    /// Whether a tool may have run despite this error: the request reached the server and the
-    /// answer was lost or was a server error. Such calls are retried only for tools marked
-    /// read-only or idempotent.
+    /// Whether a tool may have run, or a create (an auth config, a connected account, a link)
+    /// may have taken effect, despite this error: the request reached the server and the answer
+    /// was lost or was a server error. Such calls are retried only for tools marked read-only or
+    /// idempotent, and creates never: look before trying again.
     pub fn may_have_run(&self) -> bool {
         match self {
             Error::Timeout { may_have_run, .. } | Error::Connection { may_have_run, .. } => *may_have_run,
@@ -286,8 +289,12 @@ fn target(slug: &Option<String>) -> &str {
     slug.as_deref().unwrap_or("composio")
 }
 
-fn may_have_run_text(may_have_run: bool) -> &'static str {
-    if may_have_run { " after the request was sent; the tool may have run" } else { "" }
+fn may_have_run_text(may_have_run: bool, tool: &Option<String>) -> &'static str {
+    match (may_have_run, tool) {
+        (false, _) => "",
+        (true, Some(_)) => " after the request was sent; the tool may have run",
+        (true, None) => " after the request was sent; it may have taken effect",
+    }
 }
 
 fn retry_after_text(retry_after: &Option<Duration>) -> String {
@@ -314,7 +321,11 @@ pub struct ToolFailure {
     .tool.as_ref().map(|s| format!("{s}: ")).unwrap_or_default(),
     .error_slug.as_ref().map(|s| format!(" {s}")).unwrap_or_default(),
     .suggested_fix.as_ref().map(|s| format!(" ({s})")).unwrap_or_default(),
-    if *.may_have_run { "; the tool may have run" } else { "" })]
+    match (.may_have_run, .tool.is_some()) {
+        (false, _) => "",
+        (true, true) => "; the tool may have run",
+        (true, false) => "; it may have taken effect",
+    })]
 pub struct ApiError {
     /// HTTP status.
     pub status: u16,
@@ -333,7 +344,8 @@ pub struct ApiError {
     pub errors: Vec<Value>,
     /// The tool called, for executions.
     pub tool: Option<String>,
-    /// Whether the tool may have run (a 5xx after an execute was sent).
+    /// Whether the tool may have run (a 5xx after an execute was sent), or a create may have
+    /// taken effect.
     pub may_have_run: bool,
 }
 

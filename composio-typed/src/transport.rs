@@ -147,7 +147,8 @@ impl Client {
     }
 
     fn error(&self, failed: Attempt, api: bool, kind: Kind, slug: Option<&str>) -> Error {
-        let executing = matches!(kind, Kind::Execute { .. });
+        // A lost answer to an execution or a create leaves its effect unknown.
+        let executing = matches!(kind, Kind::Execute { .. } | Kind::Write { idempotent: false });
         let slug = slug.map(str::to_owned);
         // A presigned storage URL carries a signature: keep it out of errors and logs.
         let scrub = |source: reqwest::Error| if api { source } else { source.without_url() };

@@ -488,6 +488,8 @@ async fn a_link_post_is_not_repeated_after_an_ambiguous_failure_but_reads_are() 
     server.fault(FaultRule::new(Route::CreateLink, Fault::api_error(502, 10502, "HTTP_BadGateway", "upstream")));
     let err = client.connected_accounts().link(&config.id).allow_multiple(true).await.unwrap_err();
     assert_eq!(err.status(), Some(502));
+    assert!(err.may_have_run(), "a 5xx after a create was sent leaves the account unknown: {err}");
+    assert!(err.to_string().ends_with("; it may have taken effect"), "{err}");
     assert_eq!(server.count(Route::CreateLink), 1, "a create that may have happened is not sent again");
     // A 429 was refused before it was handled: that one is repeated.
     server.fault(FaultRule::new(Route::CreateLink, Fault::rate_limited(0)));
