@@ -57,12 +57,14 @@
 mod accounts;
 mod body;
 mod catalog;
+mod corpus;
 mod fault;
 mod routes;
 mod server;
 mod state;
 mod util;
 
+pub use corpus::{corpus_dir, corpus_missing};
 pub use fault::{Fault, FaultRule, Route};
 pub use server::{Builder, TestServer};
 

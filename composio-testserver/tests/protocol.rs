@@ -43,7 +43,7 @@ fn tool(slug: &str, toolkit: &str, version: &str) -> Value {
 
 #[tokio::test]
 async fn lists_all_github_tools_across_pages() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -97,7 +97,7 @@ async fn lists_all_github_tools_across_pages() {
 
 #[tokio::test]
 async fn small_pages_are_stable_and_contiguous() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -123,7 +123,7 @@ async fn small_pages_are_stable_and_contiguous() {
 
 #[tokio::test]
 async fn limit_and_cursor_errors_are_400() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -150,7 +150,7 @@ async fn limit_and_cursor_errors_are_400() {
 
 #[tokio::test]
 async fn unknown_toolkit_and_unknown_version_list_nothing() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -167,7 +167,7 @@ async fn unknown_toolkit_and_unknown_version_list_nothing() {
 
 #[tokio::test]
 async fn corpus_tools_get_their_toolkit_from_the_slug_prefix() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -244,7 +244,7 @@ async fn bracket_notation_picks_a_version_per_toolkit() {
 
 #[tokio::test]
 async fn toolkit_latest_resolves_to_the_newest_version() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = TestServer::builder()
@@ -289,7 +289,7 @@ async fn toolkit_latest_resolves_to_the_newest_version() {
 
 #[tokio::test]
 async fn toolkits_file_supplies_toolkit_objects() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = TestServer::builder()
@@ -360,7 +360,7 @@ async fn prefixes_differ_only_in_the_default_version() {
 
 #[tokio::test]
 async fn missing_or_wrong_api_key_is_401() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = TestServer::builder().api_key("sk_right_key_1234").tools(github_google_tools()).start().await;
@@ -397,7 +397,7 @@ async fn missing_or_wrong_api_key_is_401() {
 
 #[tokio::test]
 async fn unknown_tools_and_routes_are_404() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -431,7 +431,7 @@ async fn unknown_tools_and_routes_are_404() {
 
 #[tokio::test]
 async fn tools_enum_lists_every_slug() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -483,7 +483,7 @@ async fn list_filters() {
 
 #[tokio::test]
 async fn execute_validates_arguments_against_the_schema() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -539,7 +539,7 @@ async fn execute_validates_arguments_against_the_schema() {
 
 #[tokio::test]
 async fn notion_schemas_with_defs_and_one_of_validate() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = TestServer::builder()
@@ -576,7 +576,7 @@ async fn notion_schemas_with_defs_and_one_of_validate() {
 
 #[tokio::test]
 async fn responders_shape_execute_answers() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -623,7 +623,7 @@ async fn responders_shape_execute_answers() {
 
 #[tokio::test]
 async fn upload_request_put_and_existing() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -695,7 +695,7 @@ async fn registered_downloads_are_served() {
 
 #[tokio::test]
 async fn recorded_requests_keep_query_and_headers() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
@@ -720,7 +720,7 @@ async fn recorded_requests_keep_query_and_headers() {
 
 #[tokio::test]
 async fn hostile_input_gets_4xx_not_a_crash() {
-    if common::corpus_missing() {
+    if composio_testserver::corpus_missing() {
         return;
     }
     let s = corpus_server().await;
