@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{API_KEY, builder, client, committed_tools, visit};
+use common::{API_KEY, builder, client, committed_tools, server, visit};
 use composio_testserver::{Fault, FaultRule, Route, TestServer};
 use composio_typed::accounts::{
     AccountQuery, AuthConfigKind, AuthConfigQuery, AuthConfigStatus, AuthConfigUpdate, AuthScheme, CallbackStatus,
@@ -17,15 +17,6 @@ use composio_typed::{ApiPrefix, Callback, Client, ConnectionStatus, Credentials,
 use serde_json::json;
 
 const FAST_POLL: Duration = Duration::from_millis(10);
-
-async fn server() -> TestServer {
-    TestServer::builder()
-        .api_key(API_KEY)
-        .tools(committed_tools("github"))
-        .tools(committed_tools("gmail"))
-        .start()
-        .await
-}
 
 fn client_for(server: &TestServer, prefix: ApiPrefix, user: &str) -> Client {
     builder(server).api_prefix(prefix).build().expect("client").for_user(user)
