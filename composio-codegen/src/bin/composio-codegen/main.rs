@@ -245,7 +245,7 @@ mod live {
 
     use composio_codegen::Config;
     use composio_codegen::fetch::{FetchError, FetchOptions, Progress};
-    use composio_codegen::live::{Live, LiveOptions, Pinned};
+    use composio_codegen::live::{Live, LiveOptions, Pinned, Plan};
 
     use super::progress::{BarProgress, LineProgress};
     use super::{Cli, print_written, report_warnings};
@@ -259,14 +259,26 @@ mod live {
             ..LiveOptions::from_env()
         };
         let live = Live::new(config, options);
+        let plan = if cli.diff {
+            None
+        } else {
+            Some(live.plan(&cli.toolkits, cli.update, &cli.pin).map_err(|e| e.to_string())?)
+        };
+        if let Some(plan) = &plan
+            && !plan.fetches()
+        {
+            // Everything is pinned: the cache alone, no client, no network, no async runtime
+            // whose worker would block on the generation.
+            return super::from_cache_or_files(cli, live.config()).map_err(|e| e.to_string());
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
             .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-        if cli.diff {
-            return runtime.block_on(diff(cli, &live)).map_err(|e| e.to_string());
+        match plan {
+            None => runtime.block_on(diff(cli, &live)).map_err(|e| e.to_string()),
+            Some(plan) => runtime.block_on(sync(&live, &plan)).map_err(|e| e.to_string()),
         }
-        runtime.block_on(sync(cli, &live)).map_err(|e| e.to_string())
     }
 
     async fn diff(cli: &Cli, live: &Live) -> Result<ExitCode, FetchError> {
@@ -301,17 +313,12 @@ mod live {
     /// The conventional exit status of a process stopped by SIGINT (128 + 2).
     const INTERRUPTED: u8 = 130;
 
-    async fn sync(cli: &Cli, live: &Live) -> Result<ExitCode, FetchError> {
-        let plan = live.plan(&cli.toolkits, cli.update, &cli.pin)?;
-        if !plan.fetches() {
-            // Everything is pinned: the cache alone, no client, no network.
-            return Ok(super::from_cache_or_files(cli, live.config())?);
-        }
+    async fn sync(live: &Live, plan: &Plan) -> Result<ExitCode, FetchError> {
         // Listening for Ctrl-C replaces the default "terminate" for the rest of the process, so
         // an interrupt while fetching stops with a clear message before anything is written, and
         // one during the write (milliseconds) no longer cuts it short between cache and lock.
         let prepared = tokio::select! {
-            prepared = live.prepare(&plan) => prepared?,
+            prepared = live.prepare(plan) => prepared?,
             _ = tokio::signal::ctrl_c() => {
                 eprintln!("interrupted: nothing was written; the lock, cache and modules are as they were");
                 return Ok(ExitCode::from(INTERRUPTED));
