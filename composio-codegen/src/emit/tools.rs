@@ -22,11 +22,19 @@ impl Emitter<'_> {
             doc.extend(description);
         }
         doc.push(DocLine::blank());
-        let mut facts = DocLine::of("Runs ").code(slug).text(", pinned to [`VERSION`]");
-        for (i, tag) in tool.tags.iter().enumerate() {
-            facts = facts.text(if i == 0 { "; tags: " } else { ", " }).code(tag);
-        }
-        doc.push(facts.text("."));
+        doc.push(DocLine::of("Runs ").code(slug).text(", pinned to [`VERSION`]."));
+        // What a caller must know of the tags is whether a failed call may be repeated; the
+        // rest (UI categories, `mcpIgnore`) stay in the `Tool` metadata.
+        let tagged = |hint: &str| tool.tags.iter().any(|t| t == hint);
+        let effect = if tagged("destructiveHint") { "Marked destructive. " } else { "" };
+        doc.push(DocLine::of(effect).text(if tagged("readOnlyHint") {
+            "Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer)."
+        } else if tagged("idempotentHint") {
+            "Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer)."
+        } else {
+            "Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx \
+             or a lost answer), so look before running it again."
+        }));
         let doc = doc_lines(&doc);
         let deprecated =
             tool.deprecated.then(|| quote! { #[deprecated(note = "Composio marks this tool deprecated")] });

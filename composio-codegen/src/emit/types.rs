@@ -511,14 +511,22 @@ fn apply_field_rule(rule: Option<&str>, ident: &str) -> String {
 }
 
 /// A `rename_all` rule that spares per-field renames for most fields, if one does.
+/// The `rename_all` rule that spells most fields, when it says something true about the JSON:
+/// it must turn at least two multi-word names into their JSON spelling. A rule that only strips
+/// a keyword's underscore (`ref_` → `ref`) or leaves one-word names alone would tell a reader a
+/// snake_case payload is camelCase; those fields get a plain `rename` instead.
 fn field_rename_rule(fields: &[Field]) -> Option<&'static str> {
     let plain = fields.iter().filter(|f| f.ident == f.json_name).count();
+    let multi_word = |f: &&Field| f.ident.trim_end_matches('_').contains('_');
     FIELD_RULES
         .iter()
-        .map(|rule| (*rule, fields.iter().filter(|f| apply_field_rule(Some(rule), &f.ident) == f.json_name).count()))
-        .filter(|(_, hits)| *hits > plain && *hits >= 2)
-        .max_by_key(|(_, hits)| *hits)
-        .map(|(rule, _)| rule)
+        .map(|rule| {
+            let fits = |f: &&Field| apply_field_rule(Some(rule), &f.ident) == f.json_name;
+            (*rule, fields.iter().filter(fits).count(), fields.iter().filter(multi_word).filter(fits).count())
+        })
+        .filter(|(_, hits, changed)| *hits > plain && *changed >= 2)
+        .max_by_key(|(_, hits, _)| *hits)
+        .map(|(rule, _, _)| rule)
 }
 
 const VARIANT_RULES: [&str; 5] = ["snake_case", "lowercase", "kebab-case", "SCREAMING_SNAKE_CASE", "UPPERCASE"];

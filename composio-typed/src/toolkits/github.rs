@@ -27,7 +27,8 @@ pub async fn authorize(
 ///
 /// Accepts an invitation to collaborate on a repository that was sent to the signed-in user.
 ///
-/// Runs `GITHUB_ACCEPT_A_REPOSITORY_INVITATION`, pinned to [`VERSION`]; tags: `destructiveHint`, `idempotentHint`, `openWorldHint`, `Invitations`, `mcpIgnore`.
+/// Runs `GITHUB_ACCEPT_A_REPOSITORY_INVITATION`, pinned to [`VERSION`].
+/// Marked destructive. Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn accept_a_repository_invitation(
     client: &Client,
     input: AcceptARepositoryInvitationInput,
@@ -75,7 +76,8 @@ impl Tool for AcceptARepositoryInvitationInput {
 ///
 /// Removes a person's organization membership while keeping their access to the repositories they work on.
 ///
-/// Runs `GITHUB_CONVERT_AN_ORGANIZATION_MEMBER_TO_OUTSIDE_COLLABORATOR`, pinned to [`VERSION`]; tags: `updateHint`, `idempotentHint`, `openWorldHint`, `Organization Management`, `mcpIgnore`.
+/// Runs `GITHUB_CONVERT_AN_ORGANIZATION_MEMBER_TO_OUTSIDE_COLLABORATOR`, pinned to [`VERSION`].
+/// Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn convert_an_organization_member_to_outside_collaborator(
     client: &Client,
     input: ConvertAnOrganizationMemberToOutsideCollaboratorInput,
@@ -87,11 +89,12 @@ pub fn convert_an_organization_member_to_outside_collaborator(
 ///
 /// Arguments for turning an organization member into an outside collaborator.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ConvertAnOrganizationMemberToOutsideCollaboratorInput {
     /// Let GitHub finish the conversion in the background and answer at once.
     ///
     /// Default: `false`.
+    #[serde(rename = "async")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub async_: Option<bool>,
     /// Organization login; not case sensitive.
@@ -143,7 +146,8 @@ impl Tool for ConvertAnOrganizationMemberToOutsideCollaboratorInput {
 ///
 /// Opens a new issue in a repository, optionally with labels, assignees and a milestone.
 ///
-/// Runs `GITHUB_CREATE_AN_ISSUE`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `Repository Management`.
+/// Runs `GITHUB_CREATE_AN_ISSUE`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_an_issue(
     client: &Client,
     input: CreateAnIssueInput,
@@ -612,7 +616,8 @@ impl StateReason {
 ///
 /// Adds a comment to an issue or pull request conversation.
 ///
-/// Runs `GITHUB_CREATE_AN_ISSUE_COMMENT`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `Comments`.
+/// Runs `GITHUB_CREATE_AN_ISSUE_COMMENT`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_an_issue_comment(
     client: &Client,
     input: CreateAnIssueCommentInput,
@@ -737,7 +742,8 @@ pub struct User {
 ///
 /// Starts a new check run for a commit so a CI tool can report status, results and annotations.
 ///
-/// Runs `GITHUB_CREATE_A_CHECK_RUN`, pinned to [`VERSION`]; tags: `checks`, `openWorldHint`.
+/// Runs `GITHUB_CREATE_A_CHECK_RUN`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_check_run(
     client: &Client,
     input: CreateACheckRunInput,
@@ -973,7 +979,8 @@ pub enum CreateACheckRunStatus {
 ///
 /// Creates a cloud development environment for the signed-in user from a repository or a pull request.
 ///
-/// Runs `GITHUB_CREATE_A_CODESPACE_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`]; tags: `codespaces`, `openWorldHint`.
+/// Runs `GITHUB_CREATE_A_CODESPACE_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_codespace_for_the_authenticated_user(
     client: &Client,
     input: CreateACodespaceForTheAuthenticatedUserInput,
@@ -1070,7 +1077,8 @@ impl PullRequestPayload {
 ///
 /// Publishes a new gist made of one or more files.
 ///
-/// Runs `GITHUB_CREATE_A_GIST`, pinned to [`VERSION`]; tags: `gists`, `openWorldHint`, `mcpIgnore`.
+/// Runs `GITHUB_CREATE_A_GIST`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_gist(
     client: &Client,
     input: CreateAGistInput,
@@ -1136,7 +1144,8 @@ impl Tool for CreateAGistInput {
 ///
 /// Adds a milestone to a repository for grouping issues and pull requests.
 ///
-/// Runs `GITHUB_CREATE_A_MILESTONE`, pinned to [`VERSION`]; tags: `issues`, `openWorldHint`, `mcpIgnore`.
+/// Runs `GITHUB_CREATE_A_MILESTONE`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_milestone(
     client: &Client,
     input: CreateAMilestoneInput,
@@ -1239,7 +1248,8 @@ pub enum CreateAMilestoneState {
 ///
 /// Opens a pull request that proposes merging one branch into another.
 ///
-/// Runs `GITHUB_CREATE_A_PULL_REQUEST`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `pulls`, `important`.
+/// Runs `GITHUB_CREATE_A_PULL_REQUEST`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_pull_request(
     client: &Client,
     input: CreateAPullRequestInput,
@@ -1420,11 +1430,12 @@ pub struct CreateAPullRequestOutput {
 
 /// Where the changes are going.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAPullRequestOutputBase {
     /// `owner:branch` form of the base.
     pub label: String,
     /// Branch name.
+    #[serde(rename = "ref")]
     pub ref_: String,
     /// Tip commit of the branch.
     ///
@@ -1434,11 +1445,12 @@ pub struct CreateAPullRequestOutputBase {
 
 /// Where the changes come from.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAPullRequestOutputHead {
     /// `owner:branch` form of the head.
     pub label: String,
     /// Branch name.
+    #[serde(rename = "ref")]
     pub ref_: String,
     /// Repository of the head branch; null if it was deleted.
     pub repo: Option<CreateAPullRequestOutputHeadRepo>,
@@ -1488,7 +1500,8 @@ pub struct Reviewer {
 ///
 /// Creates a Git reference, such as a new branch or tag, pointing at a given commit.
 ///
-/// Runs `GITHUB_CREATE_A_REFERENCE`, pinned to [`VERSION`]; tags: `git`, `openWorldHint`, `important`.
+/// Runs `GITHUB_CREATE_A_REFERENCE`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_reference(
     client: &Client,
     input: CreateAReferenceInput,
@@ -1500,7 +1513,7 @@ pub fn create_a_reference(
 ///
 /// Arguments for creating a Git reference.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAReferenceInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -1509,6 +1522,7 @@ pub struct CreateAReferenceInput {
     /// Full reference name; must start with `refs/` and contain at least two slashes.
     ///
     /// Examples: `"refs/heads/release-2.0"`, `"refs/tags/v2.0.0"`.
+    #[serde(rename = "ref")]
     pub ref_: String,
     /// Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.
     ///
@@ -1569,13 +1583,14 @@ pub struct CreateAReferenceOutput {
 
 /// The Git object the reference points at.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAReferenceOutputObject {
     /// Object id.
     ///
     /// Must be at least 40 characters, at most 40 characters, matches `^[0-9a-f]{40}$`.
     pub sha: String,
     /// Kind of object referenced.
+    #[serde(rename = "type")]
     pub type_: CreateAReferenceOutputObjectType,
     /// API address of the object.
     ///
@@ -1620,7 +1635,8 @@ impl CreateAReferenceOutputObjectType {
 ///
 /// Publishes a release for a tag, optionally as a draft or pre-release and with generated notes.
 ///
-/// Runs `GITHUB_CREATE_A_RELEASE`, pinned to [`VERSION`]; tags: `openWorldHint`, `important`, `Releases`.
+/// Runs `GITHUB_CREATE_A_RELEASE`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_release(
     client: &Client,
     input: CreateAReleaseInput,
@@ -1877,7 +1893,8 @@ impl ReleaseAssetState {
 ///
 /// Creates a new repository owned by the signed-in user, with optional starter files and merge settings.
 ///
-/// Runs `GITHUB_CREATE_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`]; tags: `openWorldHint`, `repos`.
+/// Runs `GITHUB_CREATE_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_repository_for_the_authenticated_user(
     client: &Client,
     input: CreateARepositoryForTheAuthenticatedUserInput,
@@ -2225,7 +2242,8 @@ pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle {
 ///
 /// Creates a ruleset that governs how branches or tags in a repository may be changed.
 ///
-/// Runs `GITHUB_CREATE_A_REPOSITORY_RULESET`, pinned to [`VERSION`]; tags: `openWorldHint`, `repos`, `mcpIgnore`.
+/// Runs `GITHUB_CREATE_A_REPOSITORY_RULESET`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_repository_ruleset(
     client: &Client,
     input: CreateARepositoryRulesetInput,
@@ -2597,7 +2615,8 @@ pub enum CreateARepositoryRulesetTarget {
 ///
 /// Registers a webhook that makes GitHub send event payloads from a repository to a URL.
 ///
-/// Runs `GITHUB_CREATE_A_REPOSITORY_WEBHOOK`, pinned to [`VERSION`]; tags: `openWorldHint`, `repos`.
+/// Runs `GITHUB_CREATE_A_REPOSITORY_WEBHOOK`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_repository_webhook(
     client: &Client,
     input: CreateARepositoryWebhookInput,
@@ -2729,7 +2748,8 @@ impl Tool for CreateARepositoryWebhookInput {
 ///
 /// Submits a pull request review, or leaves it pending, with optional comments on specific lines.
 ///
-/// Runs `GITHUB_CREATE_A_REVIEW_FOR_A_PULL_REQUEST`, pinned to [`VERSION`]; tags: `openWorldHint`, `pulls`.
+/// Runs `GITHUB_CREATE_A_REVIEW_FOR_A_PULL_REQUEST`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_review_for_a_pull_request(
     client: &Client,
     input: CreateAReviewForAPullRequestInput,
@@ -2909,7 +2929,8 @@ pub enum EventEnm {
 ///
 /// Creates an annotated tag object in the Git database; a reference must be created separately to publish it.
 ///
-/// Runs `GITHUB_CREATE_A_TAG_OBJECT`, pinned to [`VERSION`]; tags: `git`, `openWorldHint`, `mcpIgnore`.
+/// Runs `GITHUB_CREATE_A_TAG_OBJECT`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_tag_object(
     client: &Client,
     input: CreateATagObjectInput,
@@ -2921,7 +2942,7 @@ pub fn create_a_tag_object(
 ///
 /// Arguments for creating an annotated tag object.
 #[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateATagObjectInput {
     /// Annotation text of the tag.
     ///
@@ -2964,6 +2985,7 @@ pub struct CreateATagObjectInput {
     /// Kind of object being tagged.
     ///
     /// Example: `"commit"`.
+    #[serde(rename = "type")]
     pub type_: CreateATagObjectType,
 }
 
@@ -3035,7 +3057,8 @@ pub enum CreateATagObjectType {
 ///
 /// Starts a GitHub Actions workflow that listens for `workflow_dispatch`, on a chosen ref and with inputs.
 ///
-/// Runs `GITHUB_CREATE_A_WORKFLOW_DISPATCH_EVENT`, pinned to [`VERSION`]; tags: `actions`, `openWorldHint`.
+/// Runs `GITHUB_CREATE_A_WORKFLOW_DISPATCH_EVENT`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_a_workflow_dispatch_event(
     client: &Client,
     input: CreateAWorkflowDispatchEventInput,
@@ -3109,7 +3132,8 @@ impl Tool for CreateAWorkflowDispatchEventInput {
 ///
 /// Adds an emoji reaction to an issue; reacting twice with the same emoji returns the existing reaction.
 ///
-/// Runs `GITHUB_CREATE_REACTION_FOR_AN_ISSUE`, pinned to [`VERSION`]; tags: `openWorldHint`, `reactions`, `mcpIgnore`.
+/// Runs `GITHUB_CREATE_REACTION_FOR_AN_ISSUE`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_reaction_for_an_issue(
     client: &Client,
     input: CreateReactionForAnIssueInput,
@@ -3274,7 +3298,8 @@ pub enum Content {
 ///
 /// Permanently deletes a repository; needs admin rights and cannot be undone.
 ///
-/// Runs `GITHUB_DELETE_A_REPOSITORY`, pinned to [`VERSION`]; tags: `destructiveHint`, `idempotentHint`, `openWorldHint`, `important`, `Repository Management`.
+/// Runs `GITHUB_DELETE_A_REPOSITORY`, pinned to [`VERSION`].
+/// Marked destructive. Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn delete_a_repository(
     client: &Client,
     input: DeleteARepositoryInput,
@@ -3331,7 +3356,8 @@ impl Tool for DeleteARepositoryInput {
 ///
 /// Lists the open source licenses GitHub offers when creating a repository.
 ///
-/// Runs `GITHUB_GET_ALL_COMMONLY_USED_LICENSES`, pinned to [`VERSION`]; tags: `Licensing and Compliance`, `readOnlyHint`, `idempotentHint`, `openWorldHint`, `mcpIgnore`.
+/// Runs `GITHUB_GET_ALL_COMMONLY_USED_LICENSES`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_all_commonly_used_licenses(
     client: &Client,
     input: GetAllCommonlyUsedLicensesInput,
@@ -3415,7 +3441,8 @@ impl Tool for GetAllCommonlyUsedLicensesInput {
 ///
 /// Fetches one issue by number, including labels, assignees and milestone.
 ///
-/// Runs `GITHUB_GET_AN_ISSUE`, pinned to [`VERSION`]; tags: `openWorldHint`, `readOnlyHint`, `idempotentHint`, `Issues`, `mcpIgnore`.
+/// Runs `GITHUB_GET_AN_ISSUE`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_an_issue(
     client: &Client,
     input: GetAnIssueInput,
@@ -3481,7 +3508,8 @@ impl Tool for GetAnIssueInput {
 ///
 /// Fetches one pull request by number, with branch details and merge status.
 ///
-/// Runs `GITHUB_GET_A_PULL_REQUEST`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `pulls`, `readOnlyHint`.
+/// Runs `GITHUB_GET_A_PULL_REQUEST`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_a_pull_request(
     client: &Client,
     input: GetAPullRequestInput,
@@ -3541,7 +3569,8 @@ impl Tool for GetAPullRequestInput {
 ///
 /// Fetches a repository's metadata: owner, visibility, default branch, counts and settings.
 ///
-/// Runs `GITHUB_GET_A_REPOSITORY`, pinned to [`VERSION`]; tags: `openWorldHint`, `readOnlyHint`, `repos`.
+/// Runs `GITHUB_GET_A_REPOSITORY`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_a_repository(
     client: &Client,
     input: GetARepositoryInput,
@@ -3781,7 +3810,8 @@ impl GetARepositoryOutputVisibility {
 ///
 /// Returns the profile of the account whose credentials the connection uses.
 ///
-/// Runs `GITHUB_GET_THE_AUTHENTICATED_USER`, pinned to [`VERSION`]; tags: `readOnlyHint`, `idempotentHint`, `openWorldHint`, `Users`, `mcpIgnore`.
+/// Runs `GITHUB_GET_THE_AUTHENTICATED_USER`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_the_authenticated_user(
     client: &Client,
     input: GetTheAuthenticatedUserInput,
@@ -3890,7 +3920,8 @@ pub struct GetTheAuthenticatedUserOutputPlan {
 ///
 /// Lists comments on all issues and pull requests of a repository, sorted and filtered by time.
 ///
-/// Runs `GITHUB_LIST_ISSUE_COMMENTS_FOR_A_REPOSITORY`, pinned to [`VERSION`]; tags: `issues`, `openWorldHint`, `readOnlyHint`, `mcpIgnore`.
+/// Runs `GITHUB_LIST_ISSUE_COMMENTS_FOR_A_REPOSITORY`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_issue_comments_for_a_repository(
     client: &Client,
     input: ListIssueCommentsForARepositoryInput,
@@ -4014,7 +4045,8 @@ pub enum ListIssueCommentsForARepositorySort {
 ///
 /// Lists the repositories of an organization that the caller can see.
 ///
-/// Runs `GITHUB_LIST_ORGANIZATION_REPOSITORIES`, pinned to [`VERSION`]; tags: `openWorldHint`, `readOnlyHint`, `repos`, `mcpIgnore`.
+/// Runs `GITHUB_LIST_ORGANIZATION_REPOSITORIES`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_organization_repositories(
     client: &Client,
     input: ListOrganizationRepositoriesInput,
@@ -4146,7 +4178,8 @@ pub enum ListOrganizationRepositoriesType {
 ///
 /// Lists a repository's pull requests, filtered by state and branches.
 ///
-/// Runs `GITHUB_LIST_PULL_REQUESTS`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `pulls`, `readOnlyHint`, `idempotentHint`.
+/// Runs `GITHUB_LIST_PULL_REQUESTS`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_pull_requests(
     client: &Client,
     input: ListPullRequestsInput,
@@ -4274,7 +4307,8 @@ impl Tool for ListPullRequestsInput {
 ///
 /// Lists the emoji reactions on an issue, optionally only one kind.
 ///
-/// Runs `GITHUB_LIST_REACTIONS_FOR_AN_ISSUE`, pinned to [`VERSION`]; tags: `openWorldHint`, `reactions`, `readOnlyHint`, `mcpIgnore`.
+/// Runs `GITHUB_LIST_REACTIONS_FOR_AN_ISSUE`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_reactions_for_an_issue(
     client: &Client,
     input: ListReactionsForAnIssueInput,
@@ -4367,7 +4401,8 @@ impl Tool for ListReactionsForAnIssueInput {
 ///
 /// Lists repositories the signed-in user owns, collaborates on, or reaches through organizations.
 ///
-/// Runs `GITHUB_LIST_REPOSITORIES_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`]; tags: `openWorldHint`, `readOnlyHint`, `repos`, `important`.
+/// Runs `GITHUB_LIST_REPOSITORIES_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_repositories_for_the_authenticated_user(
     client: &Client,
     input: ListRepositoriesForTheAuthenticatedUserInput,
@@ -4517,7 +4552,8 @@ pub enum ListRepositoriesForTheAuthenticatedUserType {
 ///
 /// Lists issues and pull requests of a repository, filtered by state, labels, people and time.
 ///
-/// Runs `GITHUB_LIST_REPOSITORY_ISSUES`, pinned to [`VERSION`]; tags: `important`, `issues`, `openWorldHint`, `readOnlyHint`, `idempotentHint`.
+/// Runs `GITHUB_LIST_REPOSITORY_ISSUES`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_repository_issues(
     client: &Client,
     input: ListRepositoryIssuesInput,
@@ -4729,7 +4765,8 @@ pub enum ListRepositoryIssuesState {
 ///
 /// Locks an issue's conversation so that only collaborators can comment.
 ///
-/// Runs `GITHUB_LOCK_AN_ISSUE`, pinned to [`VERSION`]; tags: `idempotentHint`, `issues`, `openWorldHint`, `mcpIgnore`.
+/// Runs `GITHUB_LOCK_AN_ISSUE`, pinned to [`VERSION`].
+/// Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn lock_an_issue(
     client: &Client,
     input: LockAnIssueInput,
@@ -4815,7 +4852,8 @@ pub enum LockAnIssueLockReason {
 ///
 /// Merges a pull request into its base branch with the chosen merge method.
 ///
-/// Runs `GITHUB_MERGE_A_PULL_REQUEST`, pinned to [`VERSION`]; tags: `destructiveHint`, `openWorldHint`, `pulls`, `mcpIgnore`.
+/// Runs `GITHUB_MERGE_A_PULL_REQUEST`, pinned to [`VERSION`].
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn merge_a_pull_request(
     client: &Client,
     input: MergeAPullRequestInput,
@@ -4945,7 +4983,8 @@ pub enum MergeAPullRequestMergeMethod {
 ///
 /// Moves a card of a classic project to another place in its column or to a different column.
 ///
-/// Runs `GITHUB_MOVE_A_PROJECT_CARD`, pinned to [`VERSION`]; tags: `openWorldHint`, `projects`, `mcpIgnore`.
+/// Runs `GITHUB_MOVE_A_PROJECT_CARD`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn move_a_project_card(
     client: &Client,
     input: MoveAProjectCardInput,
@@ -5003,7 +5042,8 @@ impl Tool for MoveAProjectCardInput {
 ///
 /// Searches issues and pull requests across GitHub with the search query syntax.
 ///
-/// Runs `GITHUB_SEARCH_ISSUES_AND_PULL_REQUESTS`, pinned to [`VERSION`]; tags: `openWorldHint`, `readOnlyHint`, `idempotentHint`, `search`, `important`.
+/// Runs `GITHUB_SEARCH_ISSUES_AND_PULL_REQUESTS`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn search_issues_and_pull_requests(
     client: &Client,
     input: SearchIssuesAndPullRequestsInput,
@@ -5167,7 +5207,8 @@ pub enum SearchIssuesAndPullRequestsSort {
 ///
 /// Stars a repository on behalf of the signed-in user.
 ///
-/// Runs `GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`]; tags: `updateHint`, `openWorldHint`, `important`, `Stars`.
+/// Runs `GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn star_a_repository_for_the_authenticated_user(
     client: &Client,
     input: StarARepositoryForTheAuthenticatedUserInput,
@@ -5218,7 +5259,8 @@ impl Tool for StarARepositoryForTheAuthenticatedUserInput {
 ///
 /// Changes an issue's title, text, state, labels, assignees or milestone.
 ///
-/// Runs `GITHUB_UPDATE_AN_ISSUE`, pinned to [`VERSION`]; tags: `issues`, `openWorldHint`, `updateHint`, `mcpIgnore`.
+/// Runs `GITHUB_UPDATE_AN_ISSUE`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn update_an_issue(
     client: &Client,
     input: UpdateAnIssueInput,
@@ -5377,7 +5419,8 @@ pub enum UpdateAnIssueStateReason {
 ///
 /// Dismisses or reopens a code scanning alert, recording a reason when dismissing.
 ///
-/// Runs `GITHUB_UPDATE_A_CODE_SCANNING_ALERT`, pinned to [`VERSION`]; tags: `updateHint`, `code-scanning`, `openWorldHint`, `mcpIgnore`.
+/// Runs `GITHUB_UPDATE_A_CODE_SCANNING_ALERT`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn update_a_code_scanning_alert(
     client: &Client,
     input: UpdateACodeScanningAlertInput,

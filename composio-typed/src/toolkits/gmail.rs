@@ -28,7 +28,8 @@ pub async fn authorize(
 ///
 /// Adds and removes labels on a single message in one call.
 ///
-/// Runs `GMAIL_ADD_LABEL_TO_EMAIL`, pinned to [`VERSION`]; tags: `idempotentHint`, `openWorldHint`.
+/// Runs `GMAIL_ADD_LABEL_TO_EMAIL`, pinned to [`VERSION`].
+/// Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn add_label_to_email(
     client: &Client,
     input: AddLabelToEmailInput,
@@ -121,7 +122,8 @@ pub struct AddLabelToEmailOutput {
 ///
 /// Saves a new draft, optionally with CC/BCC, HTML body, an attachment, or as part of an existing thread.
 ///
-/// Runs `GMAIL_CREATE_EMAIL_DRAFT`, pinned to [`VERSION`]; tags: `openWorldHint`.
+/// Runs `GMAIL_CREATE_EMAIL_DRAFT`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_email_draft(
     client: &Client,
     input: CreateEmailDraftInput,
@@ -301,7 +303,8 @@ pub struct Message {
 ///
 /// Creates a user label, choosing how it shows in the label list and the message list.
 ///
-/// Runs `GMAIL_CREATE_LABEL`, pinned to [`VERSION`]; tags: `openWorldHint`.
+/// Runs `GMAIL_CREATE_LABEL`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn create_label(
     client: &Client,
     input: CreateLabelInput,
@@ -388,7 +391,8 @@ pub struct CreateLabelOutput {
 ///
 /// Deletes a draft permanently; it does not go to the trash.
 ///
-/// Runs `GMAIL_DELETE_DRAFT`, pinned to [`VERSION`]; tags: `destructiveHint`, `idempotentHint`, `important`, `openWorldHint`.
+/// Runs `GMAIL_DELETE_DRAFT`, pinned to [`VERSION`].
+/// Marked destructive. Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn delete_draft(
     client: &Client,
     input: DeleteDraftInput,
@@ -453,7 +457,8 @@ pub struct DeleteDraftOutput {
 ///
 /// Deletes a message permanently, skipping the trash.
 ///
-/// Runs `GMAIL_DELETE_MESSAGE`, pinned to [`VERSION`]; tags: `destructiveHint`, `important`, `openWorldHint`.
+/// Runs `GMAIL_DELETE_MESSAGE`, pinned to [`VERSION`].
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn delete_message(
     client: &Client,
     input: DeleteMessageInput,
@@ -518,7 +523,8 @@ pub struct DeleteMessageOutput {
 ///
 /// Lists messages in the mailbox, filtered by labels or a Gmail search query, with paging.
 ///
-/// Runs `GMAIL_FETCH_EMAILS`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `readOnlyHint`.
+/// Runs `GMAIL_FETCH_EMAILS`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn fetch_emails(
     client: &Client,
     input: FetchEmailsInput,
@@ -729,9 +735,10 @@ pub struct MessagePart {
 
 /// Content of this part, or a pointer to it for large attachments.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct Body {
     /// Set when the data must be fetched separately.
+    #[serde(rename = "attachmentId")]
     pub attachment_id: Option<String>,
     /// Base64url-encoded content, when included inline.
     pub data: Option<String>,
@@ -765,7 +772,8 @@ pub struct Preview {
 ///
 /// Fetches one message by its id in the requested format.
 ///
-/// Runs `GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID`, pinned to [`VERSION`]; tags: `readOnlyHint`, `openWorldHint`.
+/// Runs `GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn fetch_message_by_message_id(
     client: &Client,
     input: FetchMessageByMessageIdInput,
@@ -833,7 +841,8 @@ impl Tool for FetchMessageByMessageIdInput {
 ///
 /// Fetches every message of a conversation, oldest first.
 ///
-/// Runs `GMAIL_FETCH_MESSAGE_BY_THREAD_ID`, pinned to [`VERSION`]; tags: `readOnlyHint`, `openWorldHint`.
+/// Runs `GMAIL_FETCH_MESSAGE_BY_THREAD_ID`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn fetch_message_by_thread_id(
     client: &Client,
     input: FetchMessageByThreadIdInput,
@@ -937,7 +946,8 @@ pub struct MessageBody {
 ///
 /// Downloads one attachment of a message and hands it back as a stored file.
 ///
-/// Runs `GMAIL_GET_ATTACHMENT`, pinned to [`VERSION`]; tags: `readOnlyHint`, `openWorldHint`.
+/// Runs `GMAIL_GET_ATTACHMENT`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_attachment(
     client: &Client,
     input: GetAttachmentInput,
@@ -1016,7 +1026,8 @@ pub struct GetAttachmentOutput {
 ///
 /// Lists the connected account's Google contacts with the requested person fields.
 ///
-/// Runs `GMAIL_GET_CONTACTS`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `readOnlyHint`.
+/// Runs `GMAIL_GET_CONTACTS`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_contacts(
     client: &Client,
     input: GetContactsInput,
@@ -1102,7 +1113,8 @@ pub struct GetContactsOutput {
 ///
 /// Looks up a person or lists contacts and "other contacts" through the People API.
 ///
-/// Runs `GMAIL_GET_PEOPLE`, pinned to [`VERSION`]; tags: `readOnlyHint`, `openWorldHint`.
+/// Runs `GMAIL_GET_PEOPLE`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_people(client: &Client, input: GetPeopleInput) -> Call<'_, GetPeopleInput> {
     client.call(input)
 }
@@ -1228,7 +1240,8 @@ pub struct GetPeopleOutput {
 ///
 /// Returns the mailbox address and its message and thread totals.
 ///
-/// Runs `GMAIL_GET_PROFILE`, pinned to [`VERSION`]; tags: `readOnlyHint`, `openWorldHint`.
+/// Runs `GMAIL_GET_PROFILE`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_profile(
     client: &Client,
     input: GetProfileInput,
@@ -1312,7 +1325,8 @@ pub struct GetProfileOutputResponseData {
 ///
 /// Lists the drafts in the mailbox, one page at a time.
 ///
-/// Runs `GMAIL_LIST_DRAFTS`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`, `readOnlyHint`.
+/// Runs `GMAIL_LIST_DRAFTS`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_drafts(
     client: &Client,
     input: ListDraftsInput,
@@ -1410,11 +1424,12 @@ pub struct Draft {
 
 /// Ids of the draft's message.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct DraftMessage {
     /// Message id.
     pub id: String,
     /// Thread id.
+    #[serde(rename = "threadId")]
     pub thread_id: Option<String>,
 }
 
@@ -1422,7 +1437,8 @@ pub struct DraftMessage {
 ///
 /// Lists every system and user label of the mailbox.
 ///
-/// Runs `GMAIL_LIST_LABELS`, pinned to [`VERSION`]; tags: `readOnlyHint`, `openWorldHint`.
+/// Runs `GMAIL_LIST_LABELS`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_labels(
     client: &Client,
     input: ListLabelsInput,
@@ -1621,7 +1637,8 @@ impl GmailLabelType {
 ///
 /// Lists conversations in the mailbox, optionally narrowed by a Gmail search query.
 ///
-/// Runs `GMAIL_LIST_THREADS`, pinned to [`VERSION`]; tags: `readOnlyHint`, `openWorldHint`.
+/// Runs `GMAIL_LIST_THREADS`, pinned to [`VERSION`].
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn list_threads(
     client: &Client,
     input: ListThreadsInput,
@@ -1720,9 +1737,10 @@ pub struct ListThreadsOutput {
 
 /// A conversation summary.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ThreadSummary {
     /// History marker of the last change.
+    #[serde(rename = "historyId")]
     pub history_id: Option<String>,
     /// Thread id.
     pub id: String,
@@ -1734,7 +1752,8 @@ pub struct ThreadSummary {
 ///
 /// Adds and removes labels on every message of a conversation.
 ///
-/// Runs `GMAIL_MODIFY_THREAD_LABELS`, pinned to [`VERSION`]; tags: `idempotentHint`, `openWorldHint`.
+/// Runs `GMAIL_MODIFY_THREAD_LABELS`, pinned to [`VERSION`].
+/// Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn modify_thread_labels(
     client: &Client,
     input: ModifyThreadLabelsInput,
@@ -1829,7 +1848,8 @@ pub struct ModifyThreadLabelsOutput {
 ///
 /// Moves a message to the trash, where Gmail deletes it after 30 days.
 ///
-/// Runs `GMAIL_MOVE_TO_TRASH`, pinned to [`VERSION`]; tags: `destructiveHint`, `important`, `openWorldHint`.
+/// Runs `GMAIL_MOVE_TO_TRASH`, pinned to [`VERSION`].
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn move_to_trash(
     client: &Client,
     input: MoveToTrashInput,
@@ -1894,7 +1914,8 @@ pub struct MoveToTrashOutput {
 ///
 /// Changes some settings of a user label (name, visibility, colors), leaving the rest as they are.
 ///
-/// Runs `GMAIL_PATCH_LABEL`, pinned to [`VERSION`]; tags: `idempotentHint`, `important`, `labels`, `openWorldHint`.
+/// Runs `GMAIL_PATCH_LABEL`, pinned to [`VERSION`].
+/// Idempotent: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn patch_label(
     client: &Client,
     input: PatchLabelInput,
@@ -2055,7 +2076,8 @@ impl Default for PatchLabelColor {
 ///
 /// Deletes a user label and takes it off every message and thread.
 ///
-/// Runs `GMAIL_REMOVE_LABEL`, pinned to [`VERSION`]; tags: `destructiveHint`, `openWorldHint`.
+/// Runs `GMAIL_REMOVE_LABEL`, pinned to [`VERSION`].
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn remove_label(
     client: &Client,
     input: RemoveLabelInput,
@@ -2120,7 +2142,8 @@ pub struct RemoveLabelOutput {
 ///
 /// Sends a reply inside an existing conversation, with optional CC, BCC and HTML body.
 ///
-/// Runs `GMAIL_REPLY_TO_THREAD`, pinned to [`VERSION`]; tags: `important`, `openWorldHint`.
+/// Runs `GMAIL_REPLY_TO_THREAD`, pinned to [`VERSION`].
+/// Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn reply_to_thread(
     client: &Client,
     input: ReplyToThreadInput,
