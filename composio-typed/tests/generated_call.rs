@@ -282,3 +282,15 @@ async fn a_defaulted_output_field_sent_as_null_reads_as_its_default() {
     assert!(issue.assignees.is_empty());
     assert!(!issue.locked);
 }
+
+#[test]
+fn generated_enums_spell_their_wire_values() {
+    use github::{CreateACheckRunConclusion, State};
+    // Inputs: the value serde sends, as text.
+    let conclusion = CreateACheckRunConclusion::ActionRequired;
+    assert_eq!(conclusion.as_str(), "action_required");
+    assert_eq!(conclusion.to_string(), serde_json::to_value(conclusion).unwrap().as_str().unwrap());
+    // Outputs: known values and values added later alike.
+    assert_eq!(State::Closed.to_string(), "closed");
+    assert_eq!(State::Unknown("archived".into()).to_string(), "archived");
+}

@@ -233,10 +233,35 @@ impl Emitter<'_> {
                 });
                 quote! { #doc #rename #ident, }
             });
+            let str_arms = e.variants.iter().map(|v| {
+                let ident = ident(&v.ident);
+                let value = &v.value;
+                quote! { Self::#ident => #value, }
+            });
+            // An enum without values has no value to spell (and `match` on a reference to it
+            // would not compile).
+            let text = (!e.variants.is_empty()).then(|| {
+                quote! {
+                    impl #name {
+                        /// The value as it appears on the wire.
+                        pub fn as_str(&self) -> &'static str {
+                            match self {
+                                #(#str_arms)*
+                            }
+                        }
+                    }
+                    impl ::std::fmt::Display for #name {
+                        fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                            f.write_str(self.as_str())
+                        }
+                    }
+                }
+            });
             return quote! {
                 #derives
                 #[serde(crate = "::composio_typed::serde" #rename_all)]
                 pub enum #name { #(#variants)* }
+                #text
             };
         }
         // Outputs accept values added after generation: they land in `Unknown`.
@@ -295,6 +320,11 @@ impl Emitter<'_> {
                         #(#str_arms)*
                         Self::Unknown(value) => value,
                     }
+                }
+            }
+            impl ::std::fmt::Display for #name {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.write_str(self.as_str())
                 }
             }
             #serialize

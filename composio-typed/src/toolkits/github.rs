@@ -416,6 +416,12 @@ impl AuthorAssociation {
     }
 }
 
+impl ::std::fmt::Display for AuthorAssociation {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// A label attached to an issue or pull request.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(crate = "::composio_typed::serde")]
@@ -502,6 +508,12 @@ impl State {
             Self::Closed => "closed",
             Self::Unknown(value) => value,
         }
+    }
+}
+
+impl ::std::fmt::Display for State {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -609,6 +621,12 @@ impl StateReason {
             Self::Duplicate => "duplicate",
             Self::Unknown(value) => value,
         }
+    }
+}
+
+impl ::std::fmt::Display for StateReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -957,6 +975,28 @@ pub enum CreateACheckRunConclusion {
     TimedOut,
 }
 
+impl CreateACheckRunConclusion {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::ActionRequired => "action_required",
+            Self::Cancelled => "cancelled",
+            Self::Failure => "failure",
+            Self::Neutral => "neutral",
+            Self::Success => "success",
+            Self::Skipped => "skipped",
+            Self::Stale => "stale",
+            Self::TimedOut => "timed_out",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateACheckRunConclusion {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Current phase of the run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
@@ -973,6 +1013,26 @@ pub enum CreateACheckRunStatus {
     Requested,
     /// `pending`
     Pending,
+}
+
+impl CreateACheckRunStatus {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Queued => "queued",
+            Self::InProgress => "in_progress",
+            Self::Completed => "completed",
+            Self::Waiting => "waiting",
+            Self::Requested => "requested",
+            Self::Pending => "pending",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateACheckRunStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Create a codespace for the authenticated user.
@@ -1242,6 +1302,22 @@ pub enum CreateAMilestoneState {
     Open,
     /// `closed`
     Closed,
+}
+
+impl CreateAMilestoneState {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateAMilestoneState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Create a pull request.
@@ -1631,6 +1707,12 @@ impl CreateAReferenceOutputObjectType {
     }
 }
 
+impl ::std::fmt::Display for CreateAReferenceOutputObjectType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Create a release.
 ///
 /// Publishes a release for a tag, optionally as a draft or pre-release and with generated notes.
@@ -1886,6 +1968,12 @@ impl ReleaseAssetState {
             Self::Open => "open",
             Self::Unknown(value) => value,
         }
+    }
+}
+
+impl ::std::fmt::Display for ReleaseAssetState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -2206,6 +2294,23 @@ pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitMessage {
     Blank,
 }
 
+impl CreateARepositoryForTheAuthenticatedUserMergeCommitMessage {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PrBody => "PR_BODY",
+            Self::PrTitle => "PR_TITLE",
+            Self::Blank => "BLANK",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateARepositoryForTheAuthenticatedUserMergeCommitMessage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Default title of merge commits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -2214,6 +2319,22 @@ pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitTitle {
     PrTitle,
     /// `MERGE_MESSAGE`
     MergeMessage,
+}
+
+impl CreateARepositoryForTheAuthenticatedUserMergeCommitTitle {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PrTitle => "PR_TITLE",
+            Self::MergeMessage => "MERGE_MESSAGE",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateARepositoryForTheAuthenticatedUserMergeCommitTitle {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Default body of squash commits.
@@ -2228,6 +2349,24 @@ pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage {
     Blank,
 }
 
+impl CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PrBody => "PR_BODY",
+            Self::CommitMessages => "COMMIT_MESSAGES",
+            Self::Blank => "BLANK",
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Default title of squash commits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -2236,6 +2375,23 @@ pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle {
     PrTitle,
     /// `COMMIT_OR_PR_TITLE`
     CommitOrPrTitle,
+}
+
+impl CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::PrTitle => "PR_TITLE",
+            Self::CommitOrPrTitle => "COMMIT_OR_PR_TITLE",
+        }
+    }
+}
+
+impl ::std::fmt::Display
+for CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Create a repository ruleset.
@@ -2381,6 +2537,23 @@ pub enum CreateARepositoryRulesetEnforcement {
     Active,
     /// `evaluate`
     Evaluate,
+}
+
+impl CreateARepositoryRulesetEnforcement {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Disabled => "disabled",
+            Self::Active => "active",
+            Self::Evaluate => "evaluate",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateARepositoryRulesetEnforcement {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The `rules` value of [`CreateARepositoryRulesetInput`].
@@ -2601,6 +2774,24 @@ pub enum CommitMessagePatternRuleParametersOperator {
     Regex,
 }
 
+impl CommitMessagePatternRuleParametersOperator {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::StartsWith => "starts_with",
+            Self::EndsWith => "ends_with",
+            Self::Contains => "contains",
+            Self::Regex => "regex",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CommitMessagePatternRuleParametersOperator {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Kind of ref the rules protect.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
@@ -2609,6 +2800,22 @@ pub enum CreateARepositoryRulesetTarget {
     Branch,
     /// `tag`
     Tag,
+}
+
+impl CreateARepositoryRulesetTarget {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Branch => "branch",
+            Self::Tag => "tag",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateARepositoryRulesetTarget {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Create a repository webhook.
@@ -2913,6 +3120,22 @@ pub enum SideEnm {
     Right,
 }
 
+impl SideEnm {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Left => "LEFT",
+            Self::Right => "RIGHT",
+        }
+    }
+}
+
+impl ::std::fmt::Display for SideEnm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Verdict to submit; leave empty to keep the review pending.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
@@ -2923,6 +3146,23 @@ pub enum EventEnm {
     RequestChanges,
     /// `COMMENT`
     Comment,
+}
+
+impl EventEnm {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Approve => "APPROVE",
+            Self::RequestChanges => "REQUEST_CHANGES",
+            Self::Comment => "COMMENT",
+        }
+    }
+}
+
+impl ::std::fmt::Display for EventEnm {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Create a tag object.
@@ -3051,6 +3291,23 @@ pub enum CreateATagObjectType {
     Tree,
     /// `blob`
     Blob,
+}
+
+impl CreateATagObjectType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Commit => "commit",
+            Self::Tree => "tree",
+            Self::Blob => "blob",
+        }
+    }
+}
+
+impl ::std::fmt::Display for CreateATagObjectType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Create a workflow dispatch event.
@@ -3270,6 +3527,12 @@ impl CreateReactionForAnIssueOutputContent {
     }
 }
 
+impl ::std::fmt::Display for CreateReactionForAnIssueOutputContent {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which emoji to react with.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
@@ -3292,6 +3555,28 @@ pub enum Content {
     Rocket,
     /// `eyes`
     Eyes,
+}
+
+impl Content {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Plus1 => "+1",
+            Self::Minus1 => "-1",
+            Self::Laugh => "laugh",
+            Self::Confused => "confused",
+            Self::Heart => "heart",
+            Self::Hooray => "hooray",
+            Self::Rocket => "rocket",
+            Self::Eyes => "eyes",
+        }
+    }
+}
+
+impl ::std::fmt::Display for Content {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Delete a repository.
@@ -3753,6 +4038,12 @@ impl GetARepositoryOutputOwnerType {
     }
 }
 
+impl ::std::fmt::Display for GetARepositoryOutputOwnerType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// What the caller may do here.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(crate = "::composio_typed::serde")]
@@ -3803,6 +4094,12 @@ impl GetARepositoryOutputVisibility {
             Self::Internal => "internal",
             Self::Unknown(value) => value,
         }
+    }
+}
+
+impl ::std::fmt::Display for GetARepositoryOutputVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -4031,6 +4328,22 @@ pub enum Direction {
     Desc,
 }
 
+impl Direction {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Asc => "asc",
+            Self::Desc => "desc",
+        }
+    }
+}
+
+impl ::std::fmt::Display for Direction {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Field to sort by.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
@@ -4039,6 +4352,22 @@ pub enum ListIssueCommentsForARepositorySort {
     Created,
     /// `updated`
     Updated,
+}
+
+impl ListIssueCommentsForARepositorySort {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListIssueCommentsForARepositorySort {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// List organization repositories.
@@ -4156,6 +4485,24 @@ pub enum Sort {
     FullName,
 }
 
+impl Sort {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Pushed => "pushed",
+            Self::FullName => "full_name",
+        }
+    }
+}
+
+impl ::std::fmt::Display for Sort {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which kind of repositories to include.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
@@ -4172,6 +4519,26 @@ pub enum ListOrganizationRepositoriesType {
     Sources,
     /// `member`
     Member,
+}
+
+impl ListOrganizationRepositoriesType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Public => "public",
+            Self::Private => "private",
+            Self::Forks => "forks",
+            Self::Sources => "sources",
+            Self::Member => "member",
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListOrganizationRepositoriesType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// List pull requests.
@@ -4548,6 +4915,25 @@ pub enum ListRepositoriesForTheAuthenticatedUserType {
     Member,
 }
 
+impl ListRepositoriesForTheAuthenticatedUserType {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::Owner => "owner",
+            Self::Public => "public",
+            Self::Private => "private",
+            Self::Member => "member",
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListRepositoriesForTheAuthenticatedUserType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// List repository issues.
 ///
 /// Lists issues and pull requests of a repository, filtered by state, labels, people and time.
@@ -4749,6 +5135,23 @@ pub enum ListRepositoryIssuesSort {
     Comments,
 }
 
+impl ListRepositoryIssuesSort {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Created => "created",
+            Self::Updated => "updated",
+            Self::Comments => "comments",
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListRepositoryIssuesSort {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Which issues to include.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
@@ -4759,6 +5162,23 @@ pub enum ListRepositoryIssuesState {
     Closed,
     /// `all`
     All,
+}
+
+impl ListRepositoryIssuesState {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Closed => "closed",
+            Self::All => "all",
+        }
+    }
+}
+
+impl ::std::fmt::Display for ListRepositoryIssuesState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Lock an issue.
@@ -4846,6 +5266,24 @@ pub enum LockAnIssueLockReason {
     Resolved,
     /// `spam`
     Spam,
+}
+
+impl LockAnIssueLockReason {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::OffTopic => "off-topic",
+            Self::TooHeated => "too heated",
+            Self::Resolved => "resolved",
+            Self::Spam => "spam",
+        }
+    }
+}
+
+impl ::std::fmt::Display for LockAnIssueLockReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Merge a pull request.
@@ -4977,6 +5415,23 @@ pub enum MergeAPullRequestMergeMethod {
     Squash,
     /// `rebase`
     Rebase,
+}
+
+impl MergeAPullRequestMergeMethod {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Merge => "merge",
+            Self::Squash => "squash",
+            Self::Rebase => "rebase",
+        }
+    }
+}
+
+impl ::std::fmt::Display for MergeAPullRequestMergeMethod {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Move a project card.
@@ -5172,6 +5627,22 @@ pub enum SearchIssuesAndPullRequestsOrder {
     Asc,
 }
 
+impl SearchIssuesAndPullRequestsOrder {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Desc => "desc",
+            Self::Asc => "asc",
+        }
+    }
+}
+
+impl ::std::fmt::Display for SearchIssuesAndPullRequestsOrder {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Field to sort by; best match when omitted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "kebab-case")]
@@ -5201,6 +5672,31 @@ pub enum SearchIssuesAndPullRequestsSort {
     Created,
     /// `updated`
     Updated,
+}
+
+impl SearchIssuesAndPullRequestsSort {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Comments => "comments",
+            Self::Reactions => "reactions",
+            Self::ReactionsPlus1 => "reactions-+1",
+            Self::ReactionsMinus1 => "reactions--1",
+            Self::ReactionsSmile => "reactions-smile",
+            Self::ReactionsThinkingFace => "reactions-thinking_face",
+            Self::ReactionsHeart => "reactions-heart",
+            Self::ReactionsTada => "reactions-tada",
+            Self::Interactions => "interactions",
+            Self::Created => "created",
+            Self::Updated => "updated",
+        }
+    }
+}
+
+impl ::std::fmt::Display for SearchIssuesAndPullRequestsSort {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// Star a repository for the authenticated user.
@@ -5415,6 +5911,23 @@ pub enum UpdateAnIssueStateReason {
     Reopened,
 }
 
+impl UpdateAnIssueStateReason {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Completed => "completed",
+            Self::NotPlanned => "not_planned",
+            Self::Reopened => "reopened",
+        }
+    }
+}
+
+impl ::std::fmt::Display for UpdateAnIssueStateReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Update a code scanning alert.
 ///
 /// Dismisses or reopens a code scanning alert, recording a reason when dismissing.
@@ -5525,6 +6038,24 @@ pub enum UpdateACodeScanningAlertDismissedReason {
     UsedInTests,
 }
 
+impl UpdateACodeScanningAlertDismissedReason {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::NoneValue => "None",
+            Self::FalsePositive => "false positive",
+            Self::WonTFix => "won't fix",
+            Self::UsedInTests => "used in tests",
+        }
+    }
+}
+
+impl ::std::fmt::Display for UpdateACodeScanningAlertDismissedReason {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// New state of the alert.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
@@ -5533,4 +6064,20 @@ pub enum UpdateACodeScanningAlertState {
     Open,
     /// `dismissed`
     Dismissed,
+}
+
+impl UpdateACodeScanningAlertState {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Dismissed => "dismissed",
+        }
+    }
+}
+
+impl ::std::fmt::Display for UpdateACodeScanningAlertState {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }

@@ -1567,6 +1567,12 @@ impl GmailLabelLabelListVisibility {
     }
 }
 
+impl ::std::fmt::Display for GmailLabelLabelListVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Whether it shows on messages.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "::composio_typed::serde", from = "String")]
@@ -1600,6 +1606,12 @@ impl GmailLabelMessageListVisibility {
     }
 }
 
+impl ::std::fmt::Display for GmailLabelMessageListVisibility {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Built-in or user-made.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "::composio_typed::serde", from = "String")]
@@ -1630,6 +1642,12 @@ impl GmailLabelType {
             Self::User => "user",
             Self::Unknown(value) => value,
         }
+    }
+}
+
+impl ::std::fmt::Display for GmailLabelType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
