@@ -81,7 +81,7 @@ pub fn plan(ir: &ToolkitIr) -> Vec<Item> {
 }
 
 /// What the emitter asks about each type, computed once per module: answering it per type by
-/// scanning every tool made emitting quadratic, minutes at catalogue scale.
+/// scanning every tool made emitting quadratic in the size of the toolkit.
 pub struct Facts {
     /// Whether each type carries a file to upload somewhere inside, which decides the
     /// `VisitFiles` impls.
