@@ -25,6 +25,7 @@ use crate::cache_write;
 pub use crate::cache_write::CacheEntry;
 use crate::config::{Config, Module, Written, generate_module_with_names};
 use crate::drift::{self, DriftReport, ToolkitDrift};
+use crate::emit::is_meta_toolkit;
 use crate::fetch::{FetchError, FetchOptions, NoProgress, Progress};
 use crate::lock::{LOCK_FILE, Lock, valid_version};
 use crate::model::valid_toolkit_slug;
@@ -163,7 +164,13 @@ impl Plan {
                         .into(),
                 ));
             }
-            lock.toolkits.keys().filter(|t| !pins.iter().any(|(p, _)| p == *t)).cloned().collect()
+            // The meta toolkit's cache is written by hand: the catalogue does not serve it as
+            // a toolkit, so "every pinned toolkit" means every other one.
+            lock.toolkits
+                .keys()
+                .filter(|t| !pins.iter().any(|(p, _)| p == *t) && !is_meta_toolkit(t))
+                .cloned()
+                .collect()
         } else {
             toolkits.to_vec()
         };
@@ -353,8 +360,12 @@ impl Live {
         let dir = self.config.schema_cache_dir().to_owned();
         let lock = Lock::read(&dir)?;
         let lock_path = dir.join(LOCK_FILE);
-        let toolkits: Vec<String> =
-            if toolkits.is_empty() { lock.toolkits.keys().cloned().collect() } else { toolkits.to_vec() };
+        // As for `--update`, the hand-written meta toolkit is compared only when named.
+        let toolkits: Vec<String> = if toolkits.is_empty() {
+            lock.toolkits.keys().filter(|t| !is_meta_toolkit(t)).cloned().collect()
+        } else {
+            toolkits.to_vec()
+        };
         if toolkits.is_empty() {
             return Err(FetchError::Usage(format!(
                 "nothing is pinned in {}: the drift check compares pinned toolkits with the API",
@@ -483,4 +494,22 @@ async fn toolkit_drift(
     })
     .await?;
     Ok(ToolkitDrift { against_pinned, against_latest, toolkit, pinned, latest: latest.version })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn update_with_no_names_leaves_the_hand_written_meta_toolkit_alone() {
+        let mut lock = Lock::default();
+        for toolkit in ["composio", "github"] {
+            lock.toolkits.insert(toolkit.to_owned(), "20251027_00".to_owned());
+        }
+        let every = Plan::new(&lock, &[], true, &[]).unwrap();
+        assert_eq!(every.toolkits, [("github".to_owned(), Want::Update)]);
+        // Named, it is generated from its cache like any pinned toolkit.
+        let named = Plan::new(&lock, &["composio".to_owned()], false, &[]).unwrap();
+        assert_eq!(named.toolkits, [("composio".to_owned(), Want::Cached)]);
+    }
 }

@@ -44,8 +44,8 @@ fn fixture_snapshots() {
 
 #[test]
 fn regenerating_the_committed_modules_changes_nothing() {
-    let stale = committed_config().check(&["github", "gmail"]).unwrap();
-    assert!(stale.is_empty(), "stale modules {stale:?}: run `cargo run -p composio-codegen -- github gmail`");
+    let stale = committed_config().check(&["composio", "github", "gmail"]).unwrap();
+    assert!(stale.is_empty(), "stale modules {stale:?}: run `cargo run -p composio-codegen -- composio github gmail`");
 }
 
 #[test]

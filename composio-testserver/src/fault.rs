@@ -29,6 +29,23 @@ pub enum Route {
     /// `GET /_s3/download/{key}`: a file registered with
     /// [`TestServer::register_download`](crate::TestServer::register_download) or uploaded.
     FileDownload,
+    /// `POST /api/v3[.1]/tool_router/session`.
+    SessionCreate,
+    /// `GET /api/v3[.1]/tool_router/session/{id}`.
+    SessionGet,
+    /// `PATCH /api/v3.1/tool_router/session/{id}` (404 on v3).
+    SessionUpdate,
+    /// `GET /api/v3[.1]/tool_router/session/{id}/toolkits`.
+    SessionToolkits,
+    /// `GET /api/v3[.1]/tool_router/session/{id}/tools`.
+    SessionTools,
+    /// `POST /api/v3[.1]/tool_router/session/{id}/execute`.
+    SessionExecute,
+    /// `POST /api/v3[.1]/tool_router/session/{id}/execute_meta`.
+    SessionExecuteMeta,
+    /// `POST /api/v3[.1]/tool_router/session/{id}/link`: a Connect Link for a toolkit of the
+    /// session, answered like `CreateLink` without `expires_at`.
+    SessionLink,
     // Accounts: auth configs, connected accounts, Connect Links. The slug of a fault rule is
     // the auth config or account id, or the link token for `LinkPage`.
     /// `GET /api/v3[.1]/auth_configs`.

@@ -38,6 +38,14 @@
 //!   the key is checked.
 //! - **Bad input** (query, JSON, arguments): 400 `HTTP_BadRequest` (code 10400) with the
 //!   reasons in `errors`; argument errors read `arguments/<json pointer>: <reason>`.
+//! - **Sessions** (`/tool_router/session…`) keep their configuration and a config version
+//!   (1 on creation, bumped by each v3.1 PATCH; PATCH is 404 on v3). Their error slugs and
+//!   codes are made up: `ToolRouter_SessionNotFound` (404, 4404), `ToolRouter_ToolNotAllowed`
+//!   (403, 4403) and `ToolRouter_SessionConfigConflict` (409, 4409, for a stale
+//!   `expected_config_version`), `ToolRouter_ConnectedAccountAlreadyDefined` (400, 4400, a
+//!   link for a toolkit whose account the session names). Session executions run on `latest`;
+//!   a session uses the account its configuration names for a toolkit (counted as `ACTIVE`),
+//!   else the user's newest account of the toolkit, in whatever status it is.
 //! - **Served Tool objects** are the given ones with `version` (the builder's default when
 //!   missing), `toolkit` (derived when missing) and `available_versions` (the versions this
 //!   server has of the tool, newest first) filled in.

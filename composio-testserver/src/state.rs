@@ -32,6 +32,16 @@ pub(crate) struct Files {
     pub downloads: HashMap<String, Vec<u8>>,
 }
 
+/// A session's stored state.
+#[derive(Clone, Debug)]
+pub(crate) struct SessionRecord {
+    pub user_id: String,
+    /// The configuration in the answer spelling (`enabled`, `disabled`), without `user_id`.
+    pub config: serde_json::Map<String, serde_json::Value>,
+    /// The config version: 1 on creation, bumped by every PATCH.
+    pub version: u64,
+}
+
 /// Compiled `input_parameters`, per (upper-case tool slug, version). `None` when the schema
 /// does not compile, in which case arguments are accepted unchecked.
 pub(crate) type ValidatorCache = HashMap<(String, String), Arc<Option<jsonschema::Validator>>>;
@@ -46,6 +56,8 @@ pub(crate) struct State {
     pub responders: RwLock<HashMap<String, Responder>>,
     pub files: Mutex<Files>,
     pub validators: Mutex<ValidatorCache>,
+    /// Sessions by id.
+    pub sessions: Mutex<HashMap<String, SessionRecord>>,
     pub accounts: Mutex<crate::accounts::Accounts>,
     ids: AtomicU64,
 }
@@ -62,6 +74,7 @@ impl State {
             responders: RwLock::new(HashMap::new()),
             files: Mutex::new(Files::default()),
             validators: Mutex::new(HashMap::new()),
+            sessions: Mutex::new(HashMap::new()),
             accounts: Mutex::default(),
             ids: AtomicU64::new(1),
         }

@@ -97,6 +97,15 @@ pub enum Error {
     /// The client is misconfigured (no API key, a bad base URL, a bad header).
     #[error("configuration: {0}")]
     Config(String),
+    /// A session update was refused with 409: the session changed since the config version
+    /// the update expected. Never retried; read the session again and decide.
+    #[error("session {session_id}: configuration conflict: {}", .error.message)]
+    SessionConflict {
+        /// The session.
+        session_id: String,
+        /// The error body.
+        error: Box<ApiError>,
+    },
     /// A connection ended without becoming usable: `FAILED`, `EXPIRED` or `REVOKED` while
     /// waiting, or not `ACTIVE` when a callback was confirmed.
     #[error("connected account {connected_account_id} is {status}{}",
@@ -167,7 +176,9 @@ impl Error {
     /// The platform's request id of an error answer, for support tickets.
     pub fn request_id(&self) -> Option<&str> {
         match self {
-            Error::Api(api) | Error::RateLimited { error: api, .. } => api.request_id.as_deref(),
+            Error::Api(api) | Error::RateLimited { error: api, .. } | Error::SessionConflict { error: api, .. } => {
+                api.request_id.as_deref()
+            }
             _ => None,
         }
     }
@@ -180,7 +191,7 @@ impl Error {
             return self;
         }
         match &mut self {
-            Error::Api(api) | Error::RateLimited { error: api, .. } => {
+            Error::Api(api) | Error::RateLimited { error: api, .. } | Error::SessionConflict { error: api, .. } => {
                 redact_text(&mut api.message, secret);
                 for text in [&mut api.suggested_fix, &mut api.error_slug, &mut api.request_id].into_iter().flatten() {
                     redact_text(text, secret);
@@ -220,7 +231,7 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Api(api) => Some(api.status),
-            Error::RateLimited { error, .. } => Some(error.status),
+            Error::RateLimited { error, .. } | Error::SessionConflict { error, .. } => Some(error.status),
             Error::InvalidResponse { status, .. } => Some(*status),
             _ => None,
         }

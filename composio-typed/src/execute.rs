@@ -247,7 +247,7 @@ impl<'a> IntoFuture for UntypedCall<'a> {
     }
 }
 
-fn execute_span(slug: &str) -> tracing::Span {
+pub(crate) fn execute_span(slug: &str) -> tracing::Span {
     tracing::info_span!(
         "composio.execute",
         slug,
@@ -340,7 +340,7 @@ fn toolkit_name(target: &Target<'_>) -> String {
 /// A successful run with `data: null` or no `data` (the envelope never requires it) reads as
 /// an empty object: the tool ran, so a free-form output is empty rather than an error. A struct
 /// output still fails if any of its fields is required.
-fn decode<T: DeserializeOwned>(slug: &str, data: &RawValue) -> Result<T> {
+pub(crate) fn decode<T: DeserializeOwned>(slug: &str, data: &RawValue) -> Result<T> {
     let first = match serde_json::from_str::<T>(data.get()) {
         Ok(value) => return Ok(value),
         Err(e) => e,

@@ -21,6 +21,7 @@ mod execute;
 mod files;
 pub mod retry;
 mod secret;
+pub mod sessions;
 mod tool;
 pub mod toolkits;
 mod transport;
@@ -32,6 +33,7 @@ pub use error::{ApiError, DecodeError, Error, Result, ToolFailure};
 pub use execute::{Call, Execution, LATEST, UntypedCall};
 pub use files::{FileDownload, FileInput, UploadedFile, VisitFiles};
 pub use secret::{ApiKey, Credentials, OpaqueFields, Secret};
+pub use sessions::{Session, SessionCall};
 pub use tool::{Tool, ToolMeta};
 
 pub use serde;

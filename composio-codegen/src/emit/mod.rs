@@ -32,6 +32,16 @@ fn preorder(ir: &ToolkitIr, id: TypeId, seen: &mut [bool], out: &mut Vec<TypeId>
     }
 }
 
+/// The toolkit of Composio's meta tools. Its tools run inside a session, through the
+/// session's meta route and always on `latest`, so its functions take a `Session` and its
+/// version is the schema snapshot the types describe, not a version calls send.
+pub const META_TOOLKIT: &str = "composio";
+
+/// Whether `toolkit` is the meta toolkit.
+pub fn is_meta_toolkit(toolkit: &str) -> bool {
+    toolkit.eq_ignore_ascii_case(META_TOOLKIT)
+}
+
 /// Choices that change the generated code.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EmitOptions {
@@ -168,10 +178,17 @@ pub fn prelude(ir: &ToolkitIr, imports: &BTreeSet<Import>) -> TokenStream {
     let toolkit = &ir.toolkit;
     let version = &ir.version;
     let toolkit_doc = doc_lines(&[DocLine::of("The Composio toolkit these bindings call: ").code(toolkit).text(".")]);
-    let version_doc = doc_lines(&[DocLine::of(
-        "The toolkit version these bindings were generated from. Every call sends it, so the \
-         server runs the tools with the schemas the types were made from.",
-    )]);
+    let version_doc = if is_meta_toolkit(toolkit) {
+        doc_lines(&[DocLine::of(
+            "The schema snapshot these bindings were generated from. Meta tools always run on \
+             `latest`: the session routes take no version, so no call sends this one.",
+        )])
+    } else {
+        doc_lines(&[DocLine::of(
+            "The toolkit version these bindings were generated from. Every call sends it, so the \
+             server runs the tools with the schemas the types were made from.",
+        )])
+    };
     let authorize_doc = doc_lines(&[
         DocLine::of("Starts connecting the client's user to ").code(toolkit).text(
             ": picks the toolkit's auth config (or creates the Composio-managed one) and creates \
@@ -182,19 +199,25 @@ pub fn prelude(ir: &ToolkitIr, imports: &BTreeSet<Import>) -> TokenStream {
              of the toolkit is refused; `client.authorize(TOOLKIT).allow_multiple(true)` adds another.",
         ),
     ]);
-    // Spelled with full paths: a module with no tools imports no `Client`.
+    // Spelled with full paths: a module with no tools imports no `Client`. The meta tools
+    // are Composio's own and need no connection, so their module has nothing to authorize.
+    let authorize = (!is_meta_toolkit(toolkit)).then(|| {
+        quote! {
+            #authorize_doc
+            pub async fn authorize(
+                client: &::composio_typed::Client,
+            ) -> ::composio_typed::Result<::composio_typed::ConnectionRequest> {
+                client.authorize(TOOLKIT).await
+            }
+        }
+    });
     quote! {
         #uses
         #toolkit_doc
         pub const TOOLKIT: &str = #toolkit;
         #version_doc
         pub const VERSION: &str = #version;
-        #authorize_doc
-        pub async fn authorize(
-            client: &::composio_typed::Client,
-        ) -> ::composio_typed::Result<::composio_typed::ConnectionRequest> {
-            client.authorize(TOOLKIT).await
-        }
+        #authorize
     }
 }
 
@@ -215,6 +238,10 @@ pub enum Import {
     FileInput,
     /// `composio_typed::JsonObject`, a free-form object.
     JsonObject,
+    /// `composio_typed::Session`, what meta tool functions take.
+    Session,
+    /// `composio_typed::SessionCall`, what meta tool functions return.
+    SessionCall,
     /// serde's `Serialize` derive.
     Serialize,
     /// the `composio_typed::Tool` trait.

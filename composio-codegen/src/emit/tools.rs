@@ -4,14 +4,20 @@
 use proc_macro2::{Literal, TokenStream};
 use quote::quote;
 
-use super::{DocLine, Emitter, Import, doc_lines, docs, ident};
+use super::{DocLine, Emitter, Import, doc_lines, docs, ident, is_meta_toolkit};
 use crate::ir::ToolIr;
 
 impl Emitter<'_> {
     /// The function named after a tool.
     pub(super) fn tool_function(&mut self, tool: &ToolIr) -> TokenStream {
-        self.use_(Import::Call);
-        self.use_(Import::Client);
+        let meta = is_meta_toolkit(&self.ir.toolkit);
+        if meta {
+            self.use_(Import::Session);
+            self.use_(Import::SessionCall);
+        } else {
+            self.use_(Import::Call);
+            self.use_(Import::Client);
+        }
         let input = self.type_name(tool.input);
         let function = ident(&tool.function);
         let slug = &tool.slug;
@@ -22,7 +28,11 @@ impl Emitter<'_> {
             doc.extend(description);
         }
         doc.push(DocLine::blank());
-        doc.push(DocLine::of("Runs ").code(slug).text(", pinned to [`VERSION`]."));
+        doc.push(if meta {
+            DocLine::of("Runs ").code(slug).text(" through the session's meta route, on ").code("latest").text(".")
+        } else {
+            DocLine::of("Runs ").code(slug).text(", pinned to [`VERSION`].")
+        });
         // What a caller must know of the tags is whether a failed call may be repeated; the
         // rest (UI categories, `mcpIgnore`) stay in the `Tool` metadata.
         let tagged = |hint: &str| tool.tags.iter().any(|t| t == hint);
@@ -38,6 +48,15 @@ impl Emitter<'_> {
         let doc = doc_lines(&doc);
         let deprecated =
             tool.deprecated.then(|| quote! { #[deprecated(note = "Composio marks this tool deprecated")] });
+        if meta {
+            return quote! {
+                #doc
+                #deprecated
+                pub fn #function(session: &Session, input: #input) -> SessionCall<'_, #input> {
+                    session.call(input)
+                }
+            };
+        }
         quote! {
             #doc
             #deprecated

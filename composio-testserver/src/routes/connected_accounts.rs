@@ -191,6 +191,56 @@ pub(super) fn link(state: &State, body: &[u8]) -> Result<Answer, Refusal> {
     ))
 }
 
+/// A session's Connect Link (`POST …/session/{id}/link`): through the given auth config, or
+/// the toolkit's first enabled one (404 when it has none). The session route answers no
+/// `expires_at`.
+pub(super) fn session_link(
+    state: &State,
+    user_id: &str,
+    toolkit: &str,
+    auth_config: Option<&str>,
+    callback: Option<String>,
+    alias: Option<String>,
+) -> Result<Value, Refusal> {
+    let mut store = lock(&state.accounts);
+    let config_id = match auth_config {
+        Some(id) => id.to_string(),
+        None => store
+            .auth_configs
+            .values()
+            .filter(|c| c.toolkit == toolkit && c.enabled)
+            .min_by_key(|c| c.seq)
+            .map(|c| c.id.clone())
+            .ok_or_else(|| {
+                Box::new(api_error(
+                    404,
+                    1301,
+                    "AuthConfig_NotFound",
+                    &format!("No auth config for toolkit {toolkit}"),
+                    &[],
+                ))
+            })?,
+    };
+    let config = usable_config(&store, &config_id)?;
+    alias_free(&store, user_id, &config.0, alias.as_deref())?;
+    let (id, redirect, _) = new_pending(state, &mut store, user_id, &config_id, config, callback, alias);
+    let token = redirect.rsplit('/').next().unwrap_or_default().to_string();
+    Ok(json!({"link_token": token, "redirect_url": redirect, "connected_account_id": id}))
+}
+
+/// The newest account of a user for a toolkit, with its status: the one a session uses when
+/// its configuration names none.
+pub(super) fn newest_account(state: &State, user_id: &str, toolkit: &str) -> Option<(String, String)> {
+    let mut store = lock(&state.accounts);
+    store.sweep(SystemTime::now());
+    store
+        .accounts
+        .values()
+        .filter(|a| a.user_id == user_id && a.toolkit == toolkit)
+        .max_by_key(|a| a.seq)
+        .map(|a| (a.id.clone(), a.status.clone()))
+}
+
 /// The legacy create: OAuth schemes wait for the user like a link; others start `ACTIVE`
 /// with the state given.
 pub(super) fn create(state: &State, body: &[u8]) -> Result<Answer, Refusal> {

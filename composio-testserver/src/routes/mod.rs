@@ -6,6 +6,7 @@ mod files;
 mod pagination;
 mod query;
 mod reply;
+mod sessions;
 mod toolkits;
 mod tools;
 
@@ -88,6 +89,16 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
         ("GET", ["toolkits"]) => (Route::ListToolkits, None),
         ("GET", ["toolkits", slug]) if !slug.is_empty() => (Route::GetToolkit, Some(*slug)),
         ("POST", ["files", "upload", "request"]) => (Route::FileUploadRequest, None),
+        ("POST", ["tool_router", "session"]) => (Route::SessionCreate, None),
+        ("GET", ["tool_router", "session", id]) if !id.is_empty() => (Route::SessionGet, Some(*id)),
+        ("PATCH", ["tool_router", "session", id]) if !id.is_empty() => (Route::SessionUpdate, Some(*id)),
+        ("GET", ["tool_router", "session", id, "toolkits"]) if !id.is_empty() => (Route::SessionToolkits, Some(*id)),
+        ("GET", ["tool_router", "session", id, "tools"]) if !id.is_empty() => (Route::SessionTools, Some(*id)),
+        ("POST", ["tool_router", "session", id, "execute"]) if !id.is_empty() => (Route::SessionExecute, Some(*id)),
+        ("POST", ["tool_router", "session", id, "execute_meta"]) if !id.is_empty() => {
+            (Route::SessionExecuteMeta, Some(*id))
+        }
+        ("POST", ["tool_router", "session", id, "link"]) if !id.is_empty() => (Route::SessionLink, Some(*id)),
         // Accounts.
         ("GET", ["auth_configs"]) => (Route::ListAuthConfigs, None),
         ("POST", ["auth_configs"]) => (Route::CreateAuthConfig, None),
@@ -184,6 +195,14 @@ fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answ
         Route::FileUploadRequest => files::upload_request(state, &req.body),
         Route::FilePut => Ok(files::file_put(state, &param, &req.body)),
         Route::FileDownload => Ok(files::file_download(state, &param)),
+        Route::SessionCreate => sessions::create(state, api, &req.body),
+        Route::SessionGet => sessions::get(state, api, &param),
+        Route::SessionUpdate => sessions::patch(state, api, &param, &req.body),
+        Route::SessionToolkits => sessions::toolkits(state, &param, &req.query),
+        Route::SessionTools => sessions::tools(state, &param, &req.query),
+        Route::SessionExecute => sessions::execute(state, api, &param, &req.body),
+        Route::SessionExecuteMeta => sessions::execute_meta(state, &param, &req.body),
+        Route::SessionLink => sessions::link(state, api, &param, &req.body),
         // Accounts.
         Route::ListAuthConfigs => auth_configs::list(state, &req.query),
         Route::CreateAuthConfig => auth_configs::create(state, &req.body),
@@ -253,6 +272,16 @@ mod tests {
             Some((Route::FilePut, None, Some("a/b c.txt".into())))
         );
         assert_eq!(route_of(Method::GET, "/_s3/download/k"), Some((Route::FileDownload, None, Some("k".into()))));
+        assert_eq!(route_of(Method::POST, "/api/v3/tool_router/session"), Some((Route::SessionCreate, Some(V3), None)));
+        assert_eq!(
+            route_of(Method::PATCH, "/api/v3.1/tool_router/session/trs_1"),
+            Some((Route::SessionUpdate, Some(V31), Some("trs_1".into())))
+        );
+        assert_eq!(
+            route_of(Method::POST, "/api/v3.1/tool_router/session/trs_1/execute_meta"),
+            Some((Route::SessionExecuteMeta, Some(V31), Some("trs_1".into())))
+        );
+        assert_eq!(route_of(Method::DELETE, "/api/v3.1/tool_router/session/trs_1"), None);
         assert_eq!(route_of(Method::GET, "/api/v2/tools"), None);
         assert_eq!(route_of(Method::GET, "/"), None);
         assert_eq!(route_of(Method::GET, "/api/v3/tools/a/b"), None);

@@ -84,6 +84,12 @@ fn validate(state: &State, slug: &str, version: &str, schema: &Value, args: &Val
 }
 
 pub(super) fn execute(state: &State, api: ApiVersion, slug: &str, body: &[u8]) -> Result<Answer, Refusal> {
+    let (status, body) = execute_json(state, api, slug, body)?;
+    Ok(json_answer(status, &body))
+}
+
+/// An execution's status and JSON answer; the session routes wrap it in their own envelope.
+pub(super) fn execute_json(state: &State, api: ApiVersion, slug: &str, body: &[u8]) -> Result<(u16, Value), Refusal> {
     // An unknown slug is a 404 whatever the body says.
     let Some(entry) = state.catalog.tool(slug) else {
         return Err(tool_not_found(slug));
@@ -153,8 +159,8 @@ pub(super) fn execute(state: &State, api: ApiVersion, slug: &str, body: &[u8]) -
         },
     };
     Ok(match reply {
-        ExecuteReply::Data(data) => json_answer(200, &execute_envelope(state, data, None)),
-        ExecuteReply::Failure(msg) => json_answer(200, &execute_envelope(state, json!({}), Some(&msg))),
-        ExecuteReply::Raw { status, body } => json_answer(status, &body),
+        ExecuteReply::Data(data) => (200, execute_envelope(state, data, None)),
+        ExecuteReply::Failure(msg) => (200, execute_envelope(state, json!({}), Some(&msg))),
+        ExecuteReply::Raw { status, body } => (status, body),
     })
 }

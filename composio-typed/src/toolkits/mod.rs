@@ -4,6 +4,12 @@
 //! files differ from what the cache generates. The modules are formatted by the generator
 //! (prettyplease), so rustfmt is told to leave them alone.
 
+/// Composio's meta tools, run through a [`crate::Session`] on `latest`: search tools, run
+/// several tools, manage and wait for connections, tool schemas, the remote workbench and bash.
+#[cfg(feature = "composio")]
+#[rustfmt::skip]
+pub mod composio;
+
 /// GitHub: repositories, issues, pull requests, reviews and more.
 #[cfg(feature = "github")]
 #[rustfmt::skip]
