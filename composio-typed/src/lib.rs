@@ -1,11 +1,11 @@
 // The guide's examples call the committed modules, so it is the crate's documentation (and its
-// doctests) when both are compiled in, as on docs.rs; without them, a pointer to it.
-#![cfg_attr(all(feature = "github", feature = "gmail"), doc = include_str!("../README.md"))]
+// doctests) when they are compiled in, as on docs.rs; without them, a pointer to it.
+#![cfg_attr(all(feature = "github", feature = "gmail", feature = "composio"), doc = include_str!("../README.md"))]
 #![cfg_attr(
-    not(all(feature = "github", feature = "gmail")),
+    not(all(feature = "github", feature = "gmail", feature = "composio")),
     doc = "The runtime of typed Composio bindings: the `Client`, the `Tool` trait generated code \
            implements and the `Error` every call returns. The guide, `README.md`, is these docs \
-           with the `github` and `gmail` features on, as on docs.rs."
+           with the `github`, `gmail` and `composio` features on, as on docs.rs."
 )]
 
 // Generated modules name this crate by its absolute path, `::composio_typed`, so that they

@@ -19,7 +19,8 @@ pub const VERSION: &str = "20260116_00";
 ///
 /// Returns the full input, and optionally output, schemas of the given tools.
 ///
-/// Runs `COMPOSIO_GET_TOOL_SCHEMAS` through the session's meta route, on `latest`; tags: `readOnlyHint`.
+/// Runs `COMPOSIO_GET_TOOL_SCHEMAS` through the session's meta route, on `latest`.
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn get_tool_schemas(
     session: &Session,
     input: GetToolSchemasInput,
@@ -119,11 +120,28 @@ pub enum GetToolSchemasIncludeItem {
     OutputSchema,
 }
 
+impl GetToolSchemasIncludeItem {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::InputSchema => "input_schema",
+            Self::OutputSchema => "output_schema",
+        }
+    }
+}
+
+impl ::std::fmt::Display for GetToolSchemasIncludeItem {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Manage connections.
 ///
 /// Reports whether the user has connected each toolkit and starts a connection, with a link for the user, where one is missing.
 ///
-/// Runs `COMPOSIO_MANAGE_CONNECTIONS` through the session's meta route, on `latest`; tags: `openWorldHint`, `destructiveHint`.
+/// Runs `COMPOSIO_MANAGE_CONNECTIONS` through the session's meta route, on `latest`.
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn manage_connections(
     session: &Session,
     input: ManageConnectionsInput,
@@ -258,6 +276,12 @@ impl ConnectionResultAccountType {
     }
 }
 
+impl ::std::fmt::Display for ConnectionResultAccountType {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Whether the toolkit is connected, waiting for the user, or failed.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
 #[serde(crate = "::composio_typed::serde", from = "String")]
@@ -295,11 +319,18 @@ impl ConnectionResultStatus {
     }
 }
 
+impl ::std::fmt::Display for ConnectionResultStatus {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Run several tools.
 ///
 /// Runs up to fifty independent tool calls at once and reports each one's result.
 ///
-/// Runs `COMPOSIO_MULTI_EXECUTE_TOOL` through the session's meta route, on `latest`; tags: `openWorldHint`, `destructiveHint`, `important`.
+/// Runs `COMPOSIO_MULTI_EXECUTE_TOOL` through the session's meta route, on `latest`.
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn multi_execute_tool(
     session: &Session,
     input: MultiExecuteToolInput,
@@ -442,7 +473,8 @@ impl MultiExecuteToolItem {
 ///
 /// Runs a shell command in the session's remote sandbox.
 ///
-/// Runs `COMPOSIO_REMOTE_BASH_TOOL` through the session's meta route, on `latest`; tags: `destructiveHint`, `openWorldHint`.
+/// Runs `COMPOSIO_REMOTE_BASH_TOOL` through the session's meta route, on `latest`.
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn remote_bash_tool(
     session: &Session,
     input: RemoteBashToolInput,
@@ -505,7 +537,8 @@ pub struct RemoteBashToolOutput {
 ///
 /// Runs Python in the session's persistent remote sandbox, which can call tools and keeps state between calls.
 ///
-/// Runs `COMPOSIO_REMOTE_WORKBENCH` through the session's meta route, on `latest`; tags: `destructiveHint`, `openWorldHint`.
+/// Runs `COMPOSIO_REMOTE_WORKBENCH` through the session's meta route, on `latest`.
+/// Marked destructive. Not marked idempotent: by default, never repeated after an ambiguous failure (a 5xx or a lost answer), so look before running it again.
 pub fn remote_workbench(
     session: &Session,
     input: RemoteWorkbenchInput,
@@ -595,7 +628,8 @@ pub struct RemoteWorkbenchOutput {
 ///
 /// Finds the tools that fit one or more tasks described in plain English, with a suggested plan and the connection state of their toolkits.
 ///
-/// Runs `COMPOSIO_SEARCH_TOOLS` through the session's meta route, on `latest`; tags: `important`, `openWorldHint`, `readOnlyHint`.
+/// Runs `COMPOSIO_SEARCH_TOOLS` through the session's meta route, on `latest`.
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn search_tools(
     session: &Session,
     input: SearchToolsInput,
@@ -782,7 +816,8 @@ impl Default for SearchSession {
 ///
 /// Waits until the user finishes connecting the given toolkits, or until any one of them is done.
 ///
-/// Runs `COMPOSIO_WAIT_FOR_CONNECTIONS` through the session's meta route, on `latest`; tags: `readOnlyHint`, `idempotentHint`.
+/// Runs `COMPOSIO_WAIT_FOR_CONNECTIONS` through the session's meta route, on `latest`.
+/// Read-only: by default, repeated after an ambiguous failure (a 5xx or a lost answer).
 pub fn wait_for_connections(
     session: &Session,
     input: WaitForConnectionsInput,
@@ -860,4 +895,20 @@ pub enum WaitForConnectionsMode {
     Any,
     /// `all`
     All,
+}
+
+impl WaitForConnectionsMode {
+    /// The value as it appears on the wire.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Self::Any => "any",
+            Self::All => "all",
+        }
+    }
+}
+
+impl ::std::fmt::Display for WaitForConnectionsMode {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
