@@ -13,6 +13,7 @@
 extern crate self as composio_typed;
 
 pub mod accounts;
+pub mod agents;
 pub mod catalog;
 mod client;
 pub mod de;

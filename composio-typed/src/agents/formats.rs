@@ -1,0 +1,223 @@
+//! The provider envelopes around a prepared schema, and the aliases that map back.
+
+use std::fmt;
+
+use serde_json::{Map, Value, json};
+
+use super::ToolSpec;
+use super::schema::{self, FormatError, Rule};
+
+/// A model API whose tool format this module produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Provider {
+    /// OpenAI Chat Completions `tools[]`.
+    OpenAiChat,
+    /// OpenAI Responses `tools[]`.
+    OpenAiResponses,
+    /// Anthropic Messages `tools[]`.
+    Anthropic,
+    /// Gemini `functionDeclarations[]` with `parametersJsonSchema`.
+    Gemini,
+    /// Gemini `functionDeclarations[]` with the OpenAPI-subset `parameters`.
+    GeminiOpenApi,
+}
+
+impl Provider {
+    /// Every provider format, in a stable order.
+    pub const ALL: [Provider; 5] = [
+        Provider::OpenAiChat,
+        Provider::OpenAiResponses,
+        Provider::Anthropic,
+        Provider::Gemini,
+        Provider::GeminiOpenApi,
+    ];
+
+    /// Whether the provider has a strict (constrained decoding) mode.
+    pub fn has_strict_mode(self) -> bool {
+        matches!(self, Provider::OpenAiChat | Provider::OpenAiResponses | Provider::Anthropic)
+    }
+}
+
+impl fmt::Display for Provider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Provider::OpenAiChat => "OpenAI Chat Completions",
+            Provider::OpenAiResponses => "OpenAI Responses",
+            Provider::Anthropic => "Anthropic Messages",
+            Provider::Gemini => "Gemini (parametersJsonSchema)",
+            Provider::GeminiOpenApi => "Gemini (parameters)",
+        })
+    }
+}
+
+/// Whether to ask the provider for strict schema adherence.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Strictness {
+    /// The schema as a hint: OpenAI Chat's and Anthropic's default.
+    #[default]
+    Lenient,
+    /// Constrained decoding: every object closed with `additionalProperties: false`; for
+    /// OpenAI every property required, optional ones nullable (a model's `null` means
+    /// "not given"). Schemas that cannot be made strict give a [`FormatError`].
+    Strict,
+}
+
+/// A property key renamed for a provider, and the key Composio expects.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct KeyAlias {
+    /// The key the model sees and sends.
+    pub alias: String,
+    /// The key in the tool's schema.
+    pub original: String,
+}
+
+/// One tool's definition for one provider, with the aliases it needed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Definition {
+    provider: Provider,
+    strictness: Strictness,
+    name: String,
+    slug: String,
+    keys: Vec<KeyAlias>,
+    json: Value,
+}
+
+impl Definition {
+    /// The provider the definition is for.
+    pub fn provider(&self) -> Provider {
+        self.provider
+    }
+
+    /// Whether it asks for strict adherence.
+    pub fn strictness(&self) -> Strictness {
+        self.strictness
+    }
+
+    /// The tool name the model sees and calls: the slug, or a short alias when the slug breaks
+    /// the provider's name rule.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The Composio slug the name maps back to.
+    pub fn slug(&self) -> &str {
+        &self.slug
+    }
+
+    /// Property keys renamed for the provider. Empty for almost every tool.
+    pub fn key_aliases(&self) -> &[KeyAlias] {
+        &self.keys
+    }
+
+    /// The definition, ready to put in the request's tools list.
+    pub fn json(&self) -> &Value {
+        &self.json
+    }
+
+    /// The definition, by value.
+    pub fn into_json(self) -> Value {
+        self.json
+    }
+
+    /// Translates a model's arguments for this tool back to the keys Composio expects. Aliases
+    /// embed a hash of the key they replace, so a key equal to an alias is that key's alias.
+    /// With [`Strictness::Strict`] on OpenAI, `null` stands for an omitted optional argument;
+    /// the typed inputs already read it so, and this leaves it in place for untyped calls,
+    /// which Composio treats the same.
+    pub fn restore_arguments(&self, arguments: Value) -> Value {
+        if self.keys.is_empty() {
+            return arguments;
+        }
+        restore(arguments, &self.keys)
+    }
+}
+
+fn restore(value: Value, keys: &[KeyAlias]) -> Value {
+    match value {
+        Value::Object(object) => Value::Object(
+            object
+                .into_iter()
+                .map(|(key, value)| {
+                    let key = match keys.iter().find(|k| k.alias == key) {
+                        Some(alias) => alias.original.clone(),
+                        None => key,
+                    };
+                    (key, restore(value, keys))
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.into_iter().map(|v| restore(v, keys)).collect()),
+        other => other,
+    }
+}
+
+pub(super) fn build(spec: &ToolSpec, provider: Provider, strictness: Strictness) -> Result<Definition, FormatError> {
+    let strictness = if provider.has_strict_mode() { strictness } else { Strictness::Lenient };
+    let fail =
+        |rule: Rule| FormatError { tool: spec.slug.clone(), provider: Some(provider), rule, path: String::new() };
+    if spec.slug.is_empty() {
+        return Err(fail(Rule::EmptyName));
+    }
+    let name = schema::tool_name(&spec.slug, provider);
+    let prepared = schema::prepare(&spec.input_schema, provider, strictness)
+        .map_err(|(rule, path)| FormatError { path, ..fail(rule) })?;
+    let strict = strictness == Strictness::Strict;
+    let mut object = Map::new();
+    match provider {
+        Provider::OpenAiChat => {
+            let mut function = Map::new();
+            function.insert("name".into(), json!(name));
+            insert_description(&mut function, spec);
+            function.insert("parameters".into(), prepared.schema);
+            if strict {
+                function.insert("strict".into(), json!(true));
+            }
+            object.insert("type".into(), json!("function"));
+            object.insert("function".into(), Value::Object(function));
+        }
+        Provider::OpenAiResponses => {
+            object.insert("type".into(), json!("function"));
+            object.insert("name".into(), json!(name));
+            insert_description(&mut object, spec);
+            object.insert("parameters".into(), prepared.schema);
+            object.insert("strict".into(), json!(strict));
+        }
+        Provider::Anthropic => {
+            object.insert("name".into(), json!(name));
+            insert_description(&mut object, spec);
+            object.insert("input_schema".into(), prepared.schema);
+            if strict {
+                object.insert("strict".into(), json!(true));
+            }
+        }
+        Provider::Gemini => {
+            object.insert("name".into(), json!(name));
+            insert_description(&mut object, spec);
+            object.insert("parametersJsonSchema".into(), prepared.schema);
+        }
+        Provider::GeminiOpenApi => {
+            object.insert("name".into(), json!(name));
+            insert_description(&mut object, spec);
+            // Gemini rejects an OBJECT with no properties; a tool without arguments sends none.
+            let empty = prepared.schema.get("properties").and_then(Value::as_object).is_none_or(Map::is_empty);
+            if !empty {
+                object.insert("parameters".into(), prepared.schema);
+            }
+        }
+    }
+    Ok(Definition {
+        provider,
+        strictness,
+        name,
+        slug: spec.slug.clone(),
+        keys: prepared.keys,
+        json: Value::Object(object),
+    })
+}
+
+fn insert_description(object: &mut Map<String, Value>, spec: &ToolSpec) {
+    if let Some(description) = spec.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        object.insert("description".into(), json!(description));
+    }
+}
