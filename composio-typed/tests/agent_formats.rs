@@ -468,6 +468,16 @@ fn rule_name(rule: &Rule) -> String {
     text.split(['(', ' ', '{']).next().unwrap_or_default().to_owned()
 }
 
+/// Parameters, at any depth, whose schema is an `anyOf` or a type union (Anthropic's count).
+fn union_parameters(schema: &Value) -> usize {
+    all_schemas(schema)
+        .iter()
+        .filter_map(|(_, s)| s.get("properties").and_then(Value::as_object))
+        .flat_map(|p| p.values())
+        .filter(|p| p.get("anyOf").is_some() || p.get("type").is_some_and(Value::is_array))
+        .count()
+}
+
 /// A variant's expected count of passing tools, and of refused ones by rule.
 type Expected = (&'static str, usize, &'static [(&'static str, usize)]);
 
@@ -523,6 +533,7 @@ fn every_corpus_tool_passes_each_provider_or_is_refused_with_a_rule() {
     let mut invalid = Vec::new();
     let mut names: HashMap<String, HashSet<String>> = HashMap::new();
     let mut aliased_keys = 0;
+    let mut all_required_over_union_limit = 0;
     for tool in &tools {
         let spec = ToolSpec::from_tool_json(tool);
         let mut original: Vec<String> =
@@ -543,6 +554,10 @@ fn every_corpus_tool_passes_each_provider_or_is_refused_with_a_rule() {
                     let fresh = names.entry(variant.clone()).or_default().insert(definition.name().to_owned());
                     assert!(fresh, "{variant}: two tools are named {}", definition.name());
                     assert_eq!(definition.slug(), spec.slug());
+                    if provider == Provider::OpenAiChat && strictness == Strictness::Strict {
+                        let unions = union_parameters(&definition.json()["function"]["parameters"]);
+                        all_required_over_union_limit += usize::from(unions > 16);
+                    }
                     if provider == Provider::Anthropic && strictness == Strictness::Lenient {
                         aliased_keys += definition.key_aliases().len();
                     }
@@ -565,6 +580,12 @@ fn every_corpus_tool_passes_each_provider_or_is_refused_with_a_rule() {
         );
     }
     println!("Anthropic key aliases: {aliased_keys}");
+    // Why Anthropic's strict form keeps optional parameters optional instead of OpenAI's
+    // required-and-nullable: every nullable parameter would count against its limit of 16
+    // union parameters (7 corpus tools exceed it, against 4 over its 24 optional ones), and
+    // both limits are for a whole request, so each tool should spend the larger budget.
+    println!("all-required-nullable schemas over Anthropic's 16 unions: {all_required_over_union_limit}");
+    assert_eq!(all_required_over_union_limit, 7);
     assert!(invalid.is_empty(), "definitions the providers would reject:\n{}", invalid.join("\n"));
 
     // Free-form objects (maps, `type:object` without properties) cannot be closed with
@@ -977,4 +998,27 @@ async fn a_sessions_tools_make_valid_definitions_without_generated_code() {
         assert_eq!(chat.json()["function"]["name"], tool.slug.as_str());
         assert!(chat.json()["function"]["description"].as_str().is_some_and(|d| !d.is_empty()));
     }
+}
+
+#[test]
+fn anthropic_strict_tools_share_one_request_budget() {
+    let tool = |slug: &str, optional: usize| {
+        let properties: Map<String, Value> =
+            (0..optional).map(|i| (format!("p{i}"), json!({"type": "string"}))).collect();
+        ToolSpec::new(slug, None, json!({"type": "object", "properties": properties}))
+            .anthropic(Strictness::Strict)
+            .unwrap()
+    };
+    let fits = [tool("A", 12), tool("B", 12)];
+    assert!(composio_typed::agents::anthropic_strict_budget(&fits).is_ok());
+    let over = [tool("A", 12), tool("B", 12), tool("C", 1)];
+    let error = composio_typed::agents::anthropic_strict_budget(&over).unwrap_err();
+    assert_eq!(error.rule, Rule::TooManyOptional { count: 25, max: 24 });
+    let many: Vec<Definition> = (0..21).map(|i| tool(&format!("T{i}"), 0)).collect();
+    let error = composio_typed::agents::anthropic_strict_budget(&many).unwrap_err();
+    assert_eq!(error.rule, Rule::TooManyStrictTools { count: 21, max: 20 });
+    // Lenient definitions do not count.
+    let lenient = ToolSpec::new("L", None, json!({"type": "object", "properties": {"x": {"type": "string"}}}));
+    let mixed = [tool("A", 12), tool("B", 12), lenient.anthropic(Strictness::Lenient).unwrap()];
+    assert!(composio_typed::agents::anthropic_strict_budget(&mixed).is_ok());
 }

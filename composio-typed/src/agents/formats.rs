@@ -221,3 +221,34 @@ fn insert_description(object: &mut Map<String, Value>, spec: &ToolSpec) {
         object.insert("description".into(), json!(description));
     }
 }
+
+/// Checks Anthropic's per-request budget of strict tools: at most 20 strict tools, 24 optional
+/// parameters and 16 union parameters across all of them. Each definition fits on its own, but
+/// a tool set can still overrun the request's budget; send the tools that do not fit lenient.
+/// Non-strict and non-Anthropic definitions are not counted.
+pub fn anthropic_strict_budget(definitions: &[Definition]) -> Result<(), FormatError> {
+    let strict = definitions.iter().filter(|d| d.provider == Provider::Anthropic && d.strictness == Strictness::Strict);
+    let (mut tools, mut optional, mut unions) = (0, 0, 0);
+    let fail = |rule: Rule| FormatError {
+        tool: "(request)".to_owned(),
+        provider: Some(Provider::Anthropic),
+        rule,
+        path: String::new(),
+    };
+    for definition in strict {
+        let stats = schema::Stats::of(&definition.json["input_schema"]);
+        tools += 1;
+        optional += stats.optional;
+        unions += stats.unions;
+    }
+    if tools > schema::ANTHROPIC_MAX_STRICT_TOOLS {
+        return Err(fail(Rule::TooManyStrictTools { count: tools, max: schema::ANTHROPIC_MAX_STRICT_TOOLS }));
+    }
+    if optional > schema::ANTHROPIC_MAX_OPTIONAL {
+        return Err(fail(Rule::TooManyOptional { count: optional, max: schema::ANTHROPIC_MAX_OPTIONAL }));
+    }
+    if unions > schema::ANTHROPIC_MAX_UNIONS {
+        return Err(fail(Rule::TooManyUnions { count: unions, max: schema::ANTHROPIC_MAX_UNIONS }));
+    }
+    Ok(())
+}

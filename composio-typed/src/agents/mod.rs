@@ -17,7 +17,7 @@ use serde_json::Value;
 use crate::sessions::SessionTool;
 use crate::tool::ToolMeta;
 
-pub use formats::{Definition, KeyAlias, Provider, Strictness};
+pub use formats::{Definition, KeyAlias, Provider, Strictness, anthropic_strict_budget};
 pub use schema::{FormatError, Rule};
 
 /// A tool as a model sees it: its slug, a description and its input JSON Schema.

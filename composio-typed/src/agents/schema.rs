@@ -102,6 +102,13 @@ pub enum Rule {
         /// The provider's limit.
         max: usize,
     },
+    /// More strict tools in one request than Anthropic allows.
+    TooManyStrictTools {
+        /// Strict tools in the request.
+        count: usize,
+        /// The provider's limit.
+        max: usize,
+    },
     /// More parameters with `anyOf` or a type union than Anthropic's strict mode allows.
     TooManyUnions {
         /// Such parameters in the schema.
@@ -139,6 +146,9 @@ impl fmt::Display for Rule {
             }
             Rule::TooManyOptional { count, max } => {
                 write!(f, "{count} optional parameters in strict mode (at most {max})")
+            }
+            Rule::TooManyStrictTools { count, max } => {
+                write!(f, "{count} strict tools in one request (at most {max})")
             }
             Rule::TooManyUnions { count, max } => {
                 write!(f, "{count} union parameters in strict mode (at most {max})")
@@ -243,8 +253,8 @@ const OPENAI_MAX_NAME_CHARS: usize = 120_000;
 const OPENAI_LONG_ENUM: usize = 250;
 const OPENAI_LONG_ENUM_CHARS: usize = 15_000;
 /// Anthropic strict tool use's limits, per request; one tool can use them all.
-const ANTHROPIC_MAX_OPTIONAL: usize = 24;
-const ANTHROPIC_MAX_UNIONS: usize = 16;
+pub(super) const ANTHROPIC_MAX_OPTIONAL: usize = 24;
+pub(super) const ANTHROPIC_MAX_UNIONS: usize = 16;
 
 /// Longest name or key the providers take.
 const MAX_NAME: usize = 64;
@@ -783,8 +793,7 @@ impl Context {
 
     /// The provider's whole-schema limits, on the strict schema about to be sent.
     fn check_limits(&self, schema: &Value) -> Result<(), Failure> {
-        let mut stats = Stats::default();
-        stats.walk(schema, 1);
+        let stats = Stats::of(schema);
         let over = |count: usize, max: usize| count > max;
         match self.provider {
             Provider::OpenAiChat | Provider::OpenAiResponses => {
@@ -876,17 +885,26 @@ impl Context {
 }
 
 #[derive(Default)]
-struct Stats {
+pub(super) struct Stats {
     depth: usize,
     properties: usize,
     enum_values: usize,
     name_chars: usize,
     long_enum_chars: usize,
-    optional: usize,
-    unions: usize,
+    pub(super) optional: usize,
+    pub(super) unions: usize,
 }
 
+/// Anthropic strict tool use's limits for one request.
+pub(super) const ANTHROPIC_MAX_STRICT_TOOLS: usize = 20;
+
 impl Stats {
+    pub(super) fn of(schema: &Value) -> Stats {
+        let mut stats = Stats::default();
+        stats.walk(schema, 1);
+        stats
+    }
+
     fn walk(&mut self, schema: &Value, depth: usize) {
         let Value::Object(m) = schema else { return };
         self.depth = self.depth.max(depth);
