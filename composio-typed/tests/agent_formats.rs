@@ -1022,3 +1022,29 @@ fn anthropic_strict_tools_share_one_request_budget() {
     let mixed = [tool("A", 12), tool("B", 12), lenient.anthropic(Strictness::Lenient).unwrap()];
     assert!(composio_typed::agents::anthropic_strict_budget(&mixed).is_ok());
 }
+
+#[test]
+fn malformed_schemas_are_refused_or_passed_never_a_panic() {
+    let garbage = [
+        json!(null),
+        json!(5),
+        json!("object"),
+        json!({"type": 7}),
+        json!({"type": "object", "properties": "x", "required": "y"}),
+        json!({"type": "object", "properties": {"a": 5, "b": {"items": 3, "type": "array"}}}),
+        json!({"type": "object", "properties": {"a": {"anyOf": "x", "oneOf": [1], "allOf": [{}, {}]}}}),
+        json!({"type": "object", "properties": {"a": {"$ref": 4}, "": {"type": "string"}}}),
+        json!({"type": "object", "properties": {"a": {"enum": [], "nullable": true}}}),
+        json!({"anyOf": [{"type": "object"}, 3]}),
+    ];
+    for schema in garbage {
+        let spec = ToolSpec::new("T", None, schema.clone());
+        for (provider, strictness) in VARIANTS {
+            if let Ok(definition) = spec.definition(provider, strictness) {
+                // What is built is still JSON a request can carry.
+                assert!(definition.json().is_object(), "{provider}: {schema}");
+            }
+        }
+    }
+    assert_eq!(ToolSpec::new("", None, json!(null)).gemini().unwrap_err().rule, Rule::EmptyName);
+}

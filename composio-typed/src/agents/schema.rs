@@ -558,8 +558,11 @@ impl Context {
             m.insert("additionalProperties".into(), Value::Bool(false));
             if openai {
                 let required: Vec<String> = string_list(m.get("required"));
-                let keys: Vec<String> =
-                    m["properties"].as_object().map(|p| p.keys().cloned().collect()).unwrap_or_default();
+                let keys: Vec<String> = m
+                    .get("properties")
+                    .and_then(Value::as_object)
+                    .map(|p| p.keys().cloned().collect())
+                    .unwrap_or_default();
                 if let Some(Value::Object(properties)) = m.get_mut("properties") {
                     for (key, child) in properties.iter_mut() {
                         if !required.contains(key)
@@ -578,12 +581,12 @@ impl Context {
         let keys: Vec<String> = m.keys().cloned().collect();
         for key in keys {
             let keep = match key.as_str() {
-                "format" => m[&key].as_str().is_some_and(|f| formats.contains(&f)),
+                "format" => m.get(&key).and_then(Value::as_str).is_some_and(|f| formats.contains(&f)),
                 // Anthropic keeps `minItems` only when it is 0 or 1.
-                "minItems" if !openai => m[&key].as_u64().is_some_and(|n| n <= 1),
+                "minItems" if !openai => m.get(&key).and_then(Value::as_u64).is_some_and(|n| n <= 1),
                 "maxItems" => openai,
                 // `default: null` says nothing beyond "optional".
-                "default" if m[&key].is_null() => {
+                "default" if m.get(&key).is_some_and(Value::is_null) => {
                     m.remove(&key);
                     continue;
                 }
