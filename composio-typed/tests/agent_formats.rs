@@ -513,7 +513,7 @@ fn root_keys(definition: &Definition) -> Vec<String> {
     let keys: Map<String, Value> = schema
         .and_then(|s| s.get("properties"))
         .and_then(Value::as_object)
-        .map(|p| p.keys().map(|k| (k.clone(), Value::Null)).collect())
+        .map(|p| p.keys().map(|k| (k.clone(), json!(0))).collect())
         .unwrap_or_default();
     let restored = definition.restore_arguments(Value::Object(keys));
     let mut keys: Vec<String> = restored.as_object().map(|m| m.keys().cloned().collect()).unwrap_or_default();
@@ -1047,4 +1047,29 @@ fn malformed_schemas_are_refused_or_passed_never_a_panic() {
         }
     }
     assert_eq!(ToolSpec::new("", None, json!(null)).gemini().unwrap_err().rule, Rule::EmptyName);
+}
+
+#[test]
+fn an_openai_strict_call_loses_the_nulls_that_stand_for_omitted_arguments() {
+    let spec = ToolSpec::from_meta(github::CreateAnIssueInput::META).unwrap();
+    let strict = spec.openai_chat(Strictness::Strict).unwrap();
+    let call = json!({"owner": "o", "repo": "r", "title": "t", "body": null, "labels": ["bug"], "assignees": null});
+    let restored = strict.restore_arguments(call.clone());
+    assert_eq!(restored, json!({"owner": "o", "repo": "r", "title": "t", "labels": ["bug"]}));
+    // Lenient definitions pass a `null` through: the model chose to send it.
+    assert_eq!(spec.openai_chat(Strictness::Lenient).unwrap().restore_arguments(call.clone()), call);
+
+    // A property that is itself nullable keeps its `null`.
+    let spec = ToolSpec::new(
+        "T",
+        None,
+        json!({"type": "object", "properties": {
+            "a": {"type": "string", "nullable": true},
+            "b": {"type": "string"},
+            "c": {"type": "array", "items": {"type": "object", "properties": {"d": {"type": "integer"}}}},
+        }}),
+    );
+    let strict = spec.openai_responses(Strictness::Strict).unwrap();
+    let restored = strict.restore_arguments(json!({"a": null, "b": null, "c": [{"d": null}]}));
+    assert_eq!(restored, json!({"a": null, "c": [{}]}));
 }

@@ -81,6 +81,9 @@ pub struct Definition {
     slug: String,
     keys: Vec<KeyAlias>,
     json: Value,
+    /// The schema as given, kept for OpenAI strict definitions only: it tells which `null`s
+    /// stand for omitted optional arguments.
+    original: Option<Value>,
 }
 
 impl Definition {
@@ -120,17 +123,71 @@ impl Definition {
         self.json
     }
 
-    /// Translates a model's arguments for this tool back to the keys Composio expects. Aliases
-    /// embed a hash of the key they replace, so a key equal to an alias is that key's alias.
-    /// With [`Strictness::Strict`] on OpenAI, `null` stands for an omitted optional argument;
-    /// the typed inputs already read it so, and this leaves it in place for untyped calls,
-    /// which Composio treats the same.
+    /// Translates a model's arguments for this tool back to what Composio expects: aliased keys
+    /// become the schema's keys again (aliases embed a hash of the key they replace, so a key
+    /// equal to an alias is that key's alias), and for an OpenAI strict definition a `null`
+    /// given for an optional, non-nullable property is removed, since strict mode makes the
+    /// model send `null` for every argument it leaves out.
     pub fn restore_arguments(&self, arguments: Value) -> Value {
-        if self.keys.is_empty() {
-            return arguments;
+        let arguments = if self.keys.is_empty() { arguments } else { restore(arguments, &self.keys) };
+        match &self.original {
+            Some(schema) => drop_omitted(arguments, schema),
+            None => arguments,
         }
-        restore(arguments, &self.keys)
     }
+}
+
+/// Removes the `null`s strict mode put in place of omitted optional arguments, guided by the
+/// original schema: a `null` stays where the schema requires the property or allows `null`.
+fn drop_omitted(value: Value, schema: &Value) -> Value {
+    match value {
+        Value::Object(object) => {
+            let properties = schema.get("properties").and_then(Value::as_object);
+            let required: Vec<&str> = schema
+                .get("required")
+                .and_then(Value::as_array)
+                .map(|r| r.iter().filter_map(Value::as_str).collect())
+                .unwrap_or_default();
+            let Some(properties) = properties else { return Value::Object(object) };
+            Value::Object(
+                object
+                    .into_iter()
+                    .filter_map(|(key, value)| match properties.get(&key) {
+                        Some(property) if value.is_null() => {
+                            let keep = required.contains(&key.as_str()) || allows_null(property);
+                            keep.then_some((key, value))
+                        }
+                        Some(property) => {
+                            let value = drop_omitted(value, property);
+                            Some((key, value))
+                        }
+                        None => Some((key, value)),
+                    })
+                    .collect(),
+            )
+        }
+        Value::Array(items) => match schema.get("items") {
+            Some(item) => Value::Array(items.into_iter().map(|v| drop_omitted(v, item)).collect()),
+            None => Value::Array(items),
+        },
+        other => other,
+    }
+}
+
+fn allows_null(schema: &Value) -> bool {
+    let is_null = |t: &Value| t == "null";
+    schema.get("nullable") == Some(&Value::Bool(true))
+        || match schema.get("type") {
+            Some(Value::Array(types)) => types.iter().any(is_null),
+            Some(t) => is_null(t),
+            None => !schema
+                .as_object()
+                .is_some_and(|m| m.contains_key("anyOf") || m.contains_key("enum") || m.contains_key("$ref")),
+        }
+        || ["anyOf", "oneOf"]
+            .iter()
+            .any(|k| schema.get(*k).and_then(Value::as_array).is_some_and(|b| b.iter().any(allows_null)))
+        || schema.get("enum").and_then(Value::as_array).is_some_and(|v| v.iter().any(Value::is_null))
 }
 
 fn restore(value: Value, keys: &[KeyAlias]) -> Value {
@@ -213,6 +270,8 @@ pub(super) fn build(spec: &ToolSpec, provider: Provider, strictness: Strictness)
         slug: spec.slug.clone(),
         keys: prepared.keys,
         json: Value::Object(object),
+        original: (strict && matches!(provider, Provider::OpenAiChat | Provider::OpenAiResponses))
+            .then(|| spec.input_schema.clone()),
     })
 }
 
