@@ -1073,3 +1073,29 @@ fn an_openai_strict_call_loses_the_nulls_that_stand_for_omitted_arguments() {
     let restored = strict.restore_arguments(json!({"a": null, "b": null, "c": [{"d": null}]}));
     assert_eq!(restored, json!({"a": null, "c": [{}]}));
 }
+
+#[test]
+fn a_models_call_finds_its_tool_by_the_alias_and_a_broken_meta_is_an_error() {
+    let long = "GITHUB_REMOVE_INTERACTION_RESTRICTIONS_FROM_YOUR_PUBLIC_REPOSITORIES";
+    let definitions = [
+        ToolSpec::new(long, None, json!(null)).anthropic(Strictness::Lenient).unwrap(),
+        ToolSpec::from_meta(github::GetAnIssueInput::META).unwrap().anthropic(Strictness::Lenient).unwrap(),
+    ];
+    let alias = definitions[0].name().to_owned();
+    assert_ne!(alias, long);
+    let found = composio_typed::agents::find_by_name(&definitions, &alias).unwrap();
+    assert_eq!(found.slug(), long);
+    assert!(composio_typed::agents::find_by_name(&definitions, long).is_none(), "the model never sees the slug");
+
+    static BROKEN: composio_typed::ToolMeta = composio_typed::ToolMeta {
+        slug: "X_BROKEN",
+        name: "Broken",
+        toolkit: "x",
+        version: "1",
+        tags: &[],
+        input_schema: "{not json",
+        output_schema: "{}",
+    };
+    let error = ToolSpec::from_meta(&BROKEN).unwrap_err();
+    assert_eq!((error.tool.as_str(), error.rule, error.provider), ("X_BROKEN", Rule::NotAnObject, None));
+}

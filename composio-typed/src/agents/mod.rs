@@ -128,6 +128,12 @@ impl ToolSpec {
     }
 }
 
+/// The definition a model's call names: tool names may be aliases, so look the call's name up
+/// here and run [`Definition::slug`] with [`Definition::restore_arguments`].
+pub fn find_by_name<'a>(definitions: &'a [Definition], name: &str) -> Option<&'a Definition> {
+    definitions.iter().find(|d| d.name() == name)
+}
+
 /// Wraps Gemini function declarations in the request's `tools` entry:
 /// `{functionDeclarations: [...]}`.
 pub fn gemini_tool(declarations: &[Definition]) -> Value {
