@@ -801,6 +801,11 @@ fn schemas_that_cannot_be_strict_name_the_rule() {
     let error = ToolSpec::new("T", None, recursive).gemini_openapi().unwrap_err();
     assert_eq!((error.rule, error.path.as_str()), (Rule::Recursive, "/properties/node/properties/next"));
 
+    let to_root = json!({"type": "object", "properties": {"child": {"$ref": "#"}}});
+    assert_eq!(refuse(to_root, Provider::Anthropic), Rule::Recursive);
+    let named_ref = json!({"type": "object", "properties": {"$ref": {"type": "string"}}});
+    assert!(ToolSpec::new("T", None, named_ref).openai_chat(Strictness::Strict).is_ok(), "a property named `$ref`");
+
     let dangling = json!({"type": "object", "properties": {"x": {"$ref": "#/$defs/Missing"}}});
     let error = ToolSpec::new("T", None, dangling).anthropic(Strictness::Lenient).unwrap_err();
     assert_eq!(error.rule, Rule::UnresolvedRef("#/$defs/Missing".into()));

@@ -439,11 +439,12 @@ impl Context {
     fn check_refs(&self, schema: &Value, path: String) -> Result<(), Failure> {
         match schema {
             Value::Object(object) => {
-                if let Some(target) = object.get("$ref") {
-                    let target = target.as_str().unwrap_or_default();
-                    if target != "#" && self.def_name(target).is_none() {
-                        return Err((Rule::UnresolvedRef(target.to_owned()), path));
-                    }
+                // A property may be named `$ref`; only a string is a reference.
+                if let Some(target) = object.get("$ref").and_then(Value::as_str)
+                    && target != "#"
+                    && self.def_name(target).is_none()
+                {
+                    return Err((Rule::UnresolvedRef(target.to_owned()), path));
                 }
                 for (key, value) in object {
                     if matches!(key.as_str(), "enum" | "const" | "examples" | "default" | "example") {
@@ -674,9 +675,8 @@ impl Context {
         if let Some(Value::Array(branches)) = m.remove("anyOf") {
             let mut out = Vec::new();
             for (i, branch) in branches.iter().enumerate() {
-                let is_null = branch.get("type").is_some_and(|t| t == "null")
-                    && branch.as_object().is_some_and(|b| b.len() == 1 || !b.contains_key("properties"));
-                if is_null {
+                // Gemini has no null type: a `{type:"null"}` branch is `nullable` on the node.
+                if branch.get("type").is_some_and(|t| t == "null") {
                     nullable = true;
                     continue;
                 }
@@ -829,7 +829,7 @@ impl Context {
                 }
             }
             Provider::Anthropic => {
-                if self.has_recursion() {
+                if self.has_recursion() || refers_to_root(schema) {
                     return Err((Rule::Recursive, String::new()));
                 }
                 if over(stats.optional, ANTHROPIC_MAX_OPTIONAL) {
@@ -960,6 +960,15 @@ fn drop_stray_properties(m: &mut Map<String, Value>) {
     let empty = m.get("properties").and_then(Value::as_object).is_some_and(Map::is_empty);
     if typed_other && empty {
         m.remove("properties");
+    }
+}
+
+/// Whether a `$ref: "#"` makes the schema contain itself.
+fn refers_to_root(schema: &Value) -> bool {
+    match schema {
+        Value::Object(object) => object.get("$ref").is_some_and(|t| t == "#") || object.values().any(refers_to_root),
+        Value::Array(items) => items.iter().any(refers_to_root),
+        _ => false,
     }
 }
 
