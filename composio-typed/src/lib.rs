@@ -26,6 +26,7 @@ pub mod sessions;
 mod tool;
 pub mod toolkits;
 mod transport;
+pub mod triggers;
 mod wire;
 
 pub use accounts::{Callback, ConnectedAccount, ConnectionRequest, ConnectionStatus};
