@@ -328,6 +328,7 @@ pub fn generate_module_with_names(
         &schemas.display_name,
         &schemas.version,
         &schemas.tools,
+        &schemas.triggers,
         names,
         &mut warnings,
     )?;

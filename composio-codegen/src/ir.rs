@@ -251,6 +251,29 @@ pub struct ToolIr {
     pub output_schema: String,
 }
 
+/// One trigger type, ready to emit: its config struct is its marker type, as a tool's input is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriggerIr {
+    /// `GITHUB_COMMIT_EVENT`.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// What it reports.
+    pub description: String,
+    /// `webhook` or `poll`, when known.
+    pub kind: Option<String>,
+    /// The variant of the toolkit's event enum (`CommitEvent`).
+    pub variant: String,
+    /// The config struct, which implements `TriggerType`.
+    pub config: TypeId,
+    /// The type of a firing's `data`.
+    pub payload: Ty,
+    /// `config` as compact JSON.
+    pub config_schema: String,
+    /// `payload` as compact JSON.
+    pub payload_schema: String,
+}
+
 /// A whole toolkit, ready to emit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ToolkitIr {
@@ -264,6 +287,11 @@ pub struct ToolkitIr {
     pub schema_hash: String,
     /// Tools sorted by slug.
     pub tools: Vec<ToolIr>,
+    /// Trigger types sorted by slug.
+    pub triggers: Vec<TriggerIr>,
+    /// The name of the enum of the toolkit's events, claimed before any type's; `None` when the
+    /// toolkit has no trigger types.
+    pub events_enum: Option<String>,
     /// Every generated type, in the order names were resolved.
     pub types: Vec<TypeDef>,
 }

@@ -65,6 +65,12 @@ impl Lock {
     pub fn schema_path(cache_dir: &Path, toolkit: &str, version: &str) -> PathBuf {
         cache_dir.join(toolkit).join(format!("{version}.json"))
     }
+
+    /// Where the cache keeps the trigger types of a toolkit version: beside its tools, so the
+    /// pin covers both.
+    pub fn trigger_schema_path(cache_dir: &Path, toolkit: &str, version: &str) -> PathBuf {
+        cache_dir.join(toolkit).join(format!("{version}.triggers.json"))
+    }
 }
 
 /// Whether `version` looks like a Composio toolkit version: `YYYYMMDD_NN`, or the older `0_1`

@@ -176,6 +176,137 @@ fn parse_tool(origin: &str, pointer: &str, value: Value) -> Result<ToolDef> {
     Ok(ToolDef { slug, name, description, toolkit, toolkit_name, version, tags, deprecated, raw: value })
 }
 
+/// One trigger type definition: the parts of Composio's trigger type object the generator
+/// uses. Its `config` and `payload` are JSON Schemas of the same dialect as tool schemas.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriggerDef {
+    /// `GITHUB_COMMIT_EVENT`.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// What it reports.
+    pub description: String,
+    /// `webhook` or `poll`, when the definition says.
+    pub kind: Option<String>,
+    /// The toolkit slug from the definition's `toolkit` field, when it has one.
+    pub toolkit: Option<String>,
+    /// The toolkit version the definition belongs to, when it carries it.
+    pub version: Option<String>,
+    /// The definition exactly as it was read, as the schema cache stores it.
+    pub raw: Value,
+}
+
+impl TriggerDef {
+    /// JSON Schema of an instance's config (an empty schema when the definition has none).
+    pub fn config(&self) -> &Value {
+        match self.raw.get("config") {
+            Some(schema @ Value::Object(_)) => schema,
+            _ => &NO_SCHEMA,
+        }
+    }
+
+    /// JSON Schema of a firing's `data` (an empty schema when the definition has none).
+    pub fn payload(&self) -> &Value {
+        match self.raw.get("payload") {
+            Some(schema @ Value::Object(_)) => schema,
+            _ => &NO_SCHEMA,
+        }
+    }
+
+    /// The definition as a tool, so the type pipeline converts its config as an input and its
+    /// payload as the `data` of an output.
+    pub(crate) fn as_tool(&self) -> ToolDef {
+        // A payload schema without properties (some trigger types publish `properties: {}`)
+        // says nothing about `data`: no `data` in the envelope makes it free-form JSON rather
+        // than an empty struct that would drop every field.
+        let described = self.payload().get("properties").and_then(Value::as_object).is_some_and(|p| !p.is_empty());
+        let output = if described {
+            serde_json::json!({"type": "object", "properties": {"data": self.payload()}})
+        } else {
+            Value::Object(Map::new())
+        };
+        let raw = serde_json::json!({
+            "slug": self.slug,
+            "input_parameters": self.config(),
+            "output_parameters": output,
+        });
+        ToolDef {
+            slug: self.slug.clone(),
+            name: self.name.clone(),
+            description: self.description.clone(),
+            toolkit: self.toolkit.clone(),
+            toolkit_name: None,
+            version: self.version.clone(),
+            tags: Vec::new(),
+            deprecated: false,
+            raw,
+        }
+    }
+}
+
+/// Reads trigger type definitions out of a JSON document: an array, one definition, or a
+/// paginated `{"items": [...]}` answer of `GET /api/v3/triggers_types`. `origin` names the
+/// document in errors.
+pub fn parse_trigger_document(origin: &str, doc: Value) -> Result<Vec<TriggerDef>> {
+    let (items, base) = match doc {
+        Value::Array(items) => (items, ""),
+        Value::Object(mut map) => match map.remove("items") {
+            Some(Value::Array(items)) => (items, "/items"),
+            _ if map.contains_key("slug") => (vec![Value::Object(map)], ""),
+            _ => {
+                return Err(Error::Definition {
+                    origin: origin.to_owned(),
+                    pointer: String::new(),
+                    message: "expected a trigger type, an array of them, or an object with an `items` array".into(),
+                });
+            }
+        },
+        _ => {
+            return Err(Error::Definition {
+                origin: origin.to_owned(),
+                pointer: String::new(),
+                message: "expected a trigger type, an array of them, or an object with an `items` array".into(),
+            });
+        }
+    };
+    items.into_iter().enumerate().map(|(i, item)| parse_trigger(origin, &format!("{base}/{i}"), item)).collect()
+}
+
+fn parse_trigger(origin: &str, pointer: &str, value: Value) -> Result<TriggerDef> {
+    // The fields a trigger shares with a tool (slug, name, description, toolkit, version) are
+    // checked by the tool reader, so both refuse the same broken or hostile values.
+    let mut as_tool = value.clone();
+    if let Value::Object(map) = &mut as_tool {
+        map.insert("input_parameters".into(), Value::Object(Map::new()));
+    }
+    let tool = parse_tool(origin, pointer, as_tool)?;
+    let fail = |field: &str, message: &str| Error::Definition {
+        origin: origin.to_owned(),
+        pointer: format!("{pointer}{field}"),
+        message: format!("{}: {message}", tool.slug),
+    };
+    for field in ["config", "payload"] {
+        match value.get(field) {
+            None | Some(Value::Null | Value::Object(_)) => {}
+            Some(_) => return Err(fail(&format!("/{field}"), &format!("`{field}` must be a JSON Schema object"))),
+        }
+    }
+    let kind = match value.get("type") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(k)) if k.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') => Some(k.clone()),
+        Some(_) => return Err(fail("/type", "`type` must be a word like `webhook` or `poll`")),
+    };
+    Ok(TriggerDef {
+        slug: tool.slug,
+        name: tool.name,
+        description: tool.description,
+        kind,
+        toolkit: tool.toolkit,
+        version: tool.version,
+        raw: value,
+    })
+}
+
 /// Whether `c` reorders the text around it when displayed (Unicode bidi embeddings,
 /// overrides, isolates and marks): in code or docs it can make what a reviewer sees differ
 /// from what the compiler reads.
@@ -274,6 +405,19 @@ mod tests {
         assert!(err.contains("/version") && err.contains("A_B"), "{err}");
         t["version"] = json!("20251027_00");
         assert_eq!(parse_document("f.json", &t).unwrap()[0].version.as_deref(), Some("20251027_00"));
+    }
+
+    #[test]
+    fn trigger_types_are_read_and_checked_like_tools() {
+        let doc = json!({"items": [{"slug": "X_FIRED", "type": "webhook", "toolkit": {"slug": "x"},
+            "config": {"type": "object"}, "payload": {"properties": {}}}], "next_cursor": null});
+        let triggers = parse_trigger_document("t", doc).unwrap();
+        assert_eq!((triggers[0].slug.as_str(), triggers[0].kind.as_deref()), ("X_FIRED", Some("webhook")));
+        assert_eq!(triggers[0].as_tool().output_parameters(), &json!({}), "an empty payload is free-form");
+        let err = parse_trigger_document("t", json!([{"slug": "X_A", "payload": []}])).unwrap_err().to_string();
+        assert!(err.contains("/0/payload") && err.contains("X_A"), "{err}");
+        let err = parse_trigger_document("t", json!([{"slug": "X_A", "version": "1\npub fn evil"}])).unwrap_err();
+        assert!(err.to_string().contains("/0/version"), "{err}");
     }
 
     #[test]

@@ -142,6 +142,8 @@ mod tests {
             version: version.into(),
             schema_hash: "sha256:00".into(),
             tools: Vec::new(),
+            triggers: Vec::new(),
+            events_enum: None,
             types: Vec::new(),
         }
     }

@@ -70,7 +70,15 @@ struct Surface {
 /// breaking change; old ones that do not are an error (the committed module came from them).
 pub fn compare(old: &ToolkitSchemas, new: &ToolkitSchemas, names: &NameRecord) -> Result<Vec<SurfaceChange>> {
     let build = |s: &ToolkitSchemas| {
-        typespace::build_with_names(&s.toolkit, &s.display_name, &s.version, &s.tools, names, &mut Vec::new())
+        typespace::build_with_names(
+            &s.toolkit,
+            &s.display_name,
+            &s.version,
+            &s.tools,
+            &s.triggers,
+            names,
+            &mut Vec::new(),
+        )
     };
     let old = surface(&build(old)?);
     match build(new) {

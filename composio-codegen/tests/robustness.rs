@@ -383,6 +383,7 @@ fn random_damage_never_panics() {
                 display_name: defs.iter().find_map(|t| t.toolkit_name.clone()).unwrap_or_else(|| "GitHub".into()),
                 version: defs.iter().find_map(|t| t.version.clone()).unwrap_or_else(|| "20251027_00".into()),
                 tools: defs,
+                triggers: Vec::new(),
             };
             composio_codegen::generate_module(&schemas, &EmitOptions::default())
         }));

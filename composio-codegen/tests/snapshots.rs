@@ -88,3 +88,32 @@ fn rendering_in_slices_gives_the_same_text() {
         assert!(whole == sliced, "{threads} slices render differently");
     }
 }
+
+/// Trigger types read from the schema cache: a typed config and payload each, an empty payload
+/// schema as free-form JSON, and the events enum keeping its name against a type titled `Event`.
+#[test]
+fn trigger_types_snapshot() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = dir.path();
+    std::fs::write(cache.join("composio.lock"), "[toolkits]\nfixture = \"20260101_00\"\n").unwrap();
+    std::fs::create_dir(cache.join("fixture")).unwrap();
+    let tools = serde_json::json!([{"slug": "FIXTURE_PING", "input_parameters": {"type": "object", "properties": {}}}]);
+    std::fs::write(cache.join("fixture/20260101_00.json"), tools.to_string()).unwrap();
+    let triggers = serde_json::json!([
+        {"slug": "FIXTURE_ITEM_CREATED", "name": "Item created", "description": "An item was created.", "type": "webhook",
+         "config": {"type": "object", "properties": {"board": {"type": "string", "description": "Board to watch."},
+                    "interval": {"type": "number", "default": 15}}, "required": ["board"]},
+         "payload": {"type": "object", "properties": {
+             "id": {"type": "integer"},
+             "event": {"title": "Event", "type": "object", "properties": {"kind": {"type": "string", "enum": ["a", "b"]}}},
+             "note": {"anyOf": [{"type": "string"}, {"type": "null"}], "default": null}}, "required": ["id"]}},
+        {"slug": "FIXTURE_ANYTHING", "name": "Anything", "description": "Free-form.", "type": "poll",
+         "config": {"type": "object", "properties": {}},
+         "payload": {"title": "Anything", "additionalProperties": true, "properties": {}}},
+    ]);
+    std::fs::write(cache.join("fixture/20260101_00.triggers.json"), triggers.to_string()).unwrap();
+    let module = Config::new().schema_cache(cache).generate(&["fixture"]).unwrap().remove(0);
+    assert_eq!(module.code.matches("pub enum Event {").count(), 1, "{}", module.code);
+    assert!(!module.code.contains("pub struct Event "), "the type titled `Event` must not take the enum's name");
+    snapshot("triggers", &module.code);
+}

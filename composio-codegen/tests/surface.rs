@@ -112,6 +112,9 @@ fn cache_with(tools: &[Value]) -> tempfile::TempDir {
     std::fs::write(dir.path().join("composio.lock"), "[toolkits]\ngithub = \"20260101_00\"\n").unwrap();
     std::fs::create_dir(dir.path().join("github")).unwrap();
     std::fs::write(dir.path().join("github/20260101_00.json"), serde_json::to_string(tools).unwrap()).unwrap();
+    // The trigger types too, so the module compared is the committed one's whole surface.
+    let triggers = root().join("schemas/github/20251027_00.triggers.json");
+    std::fs::copy(triggers, dir.path().join("github/20260101_00.triggers.json")).unwrap();
     let record = root().join("schemas/github/names.toml");
     if record.exists() {
         std::fs::copy(record, dir.path().join("github/names.toml")).unwrap();
@@ -197,6 +200,7 @@ fn toolkit(version: &str, tools: Value) -> composio_codegen::source::ToolkitSche
         display_name: "Fixture".into(),
         version: version.into(),
         tools: model::parse_document_owned("test", tools).unwrap(),
+        triggers: Vec::new(),
     }
 }
 

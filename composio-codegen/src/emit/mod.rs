@@ -10,6 +10,7 @@
 
 mod docs;
 mod tools;
+mod triggers;
 mod types;
 
 use std::collections::BTreeSet;
@@ -60,6 +61,10 @@ pub enum Item {
     ToolImpl(usize),
     /// A generated type with its impls.
     Type(TypeId),
+    /// The `TriggerType` impl of the trigger type at this index.
+    TriggerImpl(usize),
+    /// The enum of the toolkit's events.
+    Events,
 }
 
 /// The order of a module's items. Each tool reads top to bottom: its function, its input, its
@@ -86,6 +91,28 @@ pub fn plan(ir: &ToolkitIr) -> Vec<Item> {
             }
         }
     }
+    // Each trigger type reads like a tool: its config (the marker type), its impl, then the
+    // payload types it is the first to use; the events enum closes the list.
+    for (index, trigger) in ir.triggers.iter().enumerate() {
+        items.push(Item::Type(trigger.config));
+        emitted[trigger.config] = true;
+        items.push(Item::TriggerImpl(index));
+        let mut reached = Vec::new();
+        let mut seen = emitted.clone();
+        for root in ty_ids(&trigger.payload).into_iter().chain([trigger.config]) {
+            seen[trigger.config] = false;
+            preorder(ir, root, &mut seen, &mut reached);
+        }
+        for id in reached {
+            if !emitted[id] {
+                emitted[id] = true;
+                items.push(Item::Type(id));
+            }
+        }
+    }
+    if ir.events_enum.is_some() {
+        items.push(Item::Events);
+    }
     items.extend(emitted.iter().enumerate().filter(|(_, done)| !**done).map(|(id, _)| Item::Type(id)));
     items
 }
@@ -100,6 +127,10 @@ pub struct Facts {
     input_of: Vec<Option<usize>>,
     /// The first tool whose result names each type, for the docs of types without any.
     result_of: Vec<Option<usize>>,
+    /// The trigger type whose config each type is.
+    config_of: Vec<Option<usize>>,
+    /// The first trigger type whose payload names each type.
+    payload_of: Vec<Option<usize>>,
 }
 
 /// The [`Facts`] of a module.
@@ -112,7 +143,15 @@ pub fn facts(ir: &ToolkitIr) -> Facts {
             result_of[id].get_or_insert(index);
         }
     }
-    Facts { carries_files: file_carriers(ir), input_of, result_of }
+    let mut config_of = vec![None; ir.types.len()];
+    let mut payload_of = vec![None; ir.types.len()];
+    for (index, trigger) in ir.triggers.iter().enumerate() {
+        config_of[trigger.config].get_or_insert(index);
+        for id in ty_ids(&trigger.payload) {
+            payload_of[id].get_or_insert(index);
+        }
+    }
+    Facts { carries_files: file_carriers(ir), input_of, result_of, config_of, payload_of }
 }
 
 /// Whether each type carries a file to upload somewhere inside.
@@ -167,6 +206,8 @@ pub fn items(ir: &ToolkitIr, options: &EmitOptions, facts: &Facts, items: &[Item
             Item::Function(index) => emitter.tool_function(&ir.tools[index]),
             Item::ToolImpl(index) => emitter.tool_impl(&ir.tools[index]),
             Item::Type(id) => emitter.type_def(id),
+            Item::TriggerImpl(index) => emitter.trigger_impl(&ir.triggers[index]),
+            Item::Events => emitter.events_enum(ir.events_enum.as_deref().unwrap_or("Event")),
         });
     }
     Emitted { tokens, imports: emitter.used }

@@ -108,7 +108,7 @@ impl Emitter<'_> {
 /// A raw string literal, so embedded JSON schemas stay readable in the generated file; an
 /// escaped one when the text holds bidi controls, which rustc rejects raw in literals and
 /// which would make the file read differently than it compiles.
-fn raw_string(text: &str) -> Literal {
+pub(super) fn raw_string(text: &str) -> Literal {
     if text.contains(crate::model::is_bidi_control) {
         return Literal::string(text);
     }

@@ -27,6 +27,18 @@ impl Emitter<'_> {
                 doc.splice(0..0, [intro, DocLine::blank()]);
             }
         }
+        if let Some(trigger) = self.facts.config_of[id].map(|index| &self.ir.triggers[index]) {
+            let intro = DocLine::of("Config of the trigger type ")
+                .code(&trigger.slug)
+                .text(", and its marker: it implements ")
+                .code("TriggerType")
+                .text(".");
+            if doc.is_empty() {
+                doc.push(intro);
+            } else {
+                doc.splice(0..0, [intro, DocLine::blank()]);
+            }
+        }
         if doc.is_empty() {
             doc.push(self.fallback_doc(id));
         }
@@ -45,6 +57,9 @@ impl Emitter<'_> {
     fn fallback_doc(&self, id: TypeId) -> DocLine {
         if let Some(tool) = self.facts.result_of[id].map(|index| &self.ir.tools[index]) {
             return DocLine::of("Result of ").link(&tool.function).text(".");
+        }
+        if let Some(trigger) = self.facts.payload_of[id].map(|index| &self.ir.triggers[index]) {
+            return DocLine::of("Payload of the trigger type ").code(&trigger.slug).text(".");
         }
         let origin = &self.ir.types[id].origin;
         match (origin.parent, &origin.role_in_parent) {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use super::{SchemaSource, ToolkitSchemas, display_name};
 use crate::error::{Error, Result};
 use crate::lock::Lock;
-use crate::model::{self, ToolDef};
+use crate::model::{self, ToolDef, TriggerDef};
 
 /// Reads pinned toolkits from a schema cache directory. Needs no network and no key.
 #[derive(Clone, Debug)]
@@ -35,6 +35,10 @@ impl SchemaCache {
         let mut paths = vec![self.dir.join(crate::lock::LOCK_FILE)];
         if let Some(version) = lock.toolkits.get(toolkit) {
             paths.push(Lock::schema_path(&self.dir, toolkit, version));
+            let triggers = Lock::trigger_schema_path(&self.dir, toolkit, version);
+            if triggers.exists() {
+                paths.push(triggers);
+            }
         }
         // Cargo reruns a build script on every build while a watched file is missing.
         let names = crate::names::NameRecord::path(&self.dir, toolkit);
@@ -57,7 +61,12 @@ impl SchemaSource for SchemaCache {
                 })?;
                 let path = Lock::schema_path(&self.dir, toolkit, version);
                 let tools = read_tools(&path)?;
-                toolkit_schemas(&path.display().to_string(), toolkit, version, tools)
+                let mut schemas = toolkit_schemas(&path.display().to_string(), toolkit, version, tools)?;
+                let trigger_path = Lock::trigger_schema_path(&self.dir, toolkit, version);
+                if trigger_path.exists() {
+                    schemas.triggers = toolkit_triggers(&trigger_path, toolkit, read_triggers(&trigger_path)?)?;
+                }
+                Ok(schemas)
             })
             .collect()
     }
@@ -93,7 +102,35 @@ pub(crate) fn toolkit_schemas(
         display_name: display_name(toolkit, &tools),
         version: version.to_owned(),
         tools,
+        triggers: Vec::new(),
     })
+}
+
+/// The trigger types of one toolkit version, checked to belong to it and sorted by slug.
+pub(crate) fn toolkit_triggers(origin: &Path, toolkit: &str, mut triggers: Vec<TriggerDef>) -> Result<Vec<TriggerDef>> {
+    let fail =
+        |pointer: String, message: String| Error::Definition { origin: origin.display().to_string(), pointer, message };
+    for (i, trigger) in triggers.iter().enumerate() {
+        if trigger.toolkit.as_deref().is_some_and(|own| own != toolkit) {
+            return Err(fail(
+                format!("/{i}/toolkit"),
+                format!("{}: belongs to another toolkit than `{toolkit}`", trigger.slug),
+            ));
+        }
+    }
+    triggers.sort_by(|a, b| a.slug.cmp(&b.slug));
+    if let Some(pair) = triggers.windows(2).find(|w| w[0].slug == w[1].slug) {
+        return Err(fail(String::new(), format!("the trigger type `{}` is listed twice", pair[0].slug)));
+    }
+    Ok(triggers)
+}
+
+/// Reads and parses one JSON file of trigger type definitions.
+pub(crate) fn read_triggers(path: &Path) -> Result<Vec<TriggerDef>> {
+    let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+    let doc: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| Error::Json { path: path.to_owned(), source: e })?;
+    model::parse_trigger_document(&path.display().to_string(), doc)
 }
 
 /// Reads and parses one JSON file of tool definitions.

@@ -76,6 +76,7 @@ impl SchemaSource for FileSource {
                     display_name: display_name(toolkit, &tools),
                     version,
                     tools,
+                    triggers: Vec::new(),
                 })
             })
             .collect()

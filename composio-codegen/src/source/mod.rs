@@ -17,7 +17,7 @@ pub(crate) use cache::pinned_list;
 pub use file::FileSource;
 
 use crate::error::Result;
-use crate::model::ToolDef;
+use crate::model::{ToolDef, TriggerDef};
 
 /// The tool definitions of one toolkit at one version.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,6 +30,9 @@ pub struct ToolkitSchemas {
     pub version: String,
     /// Definitions sorted by slug.
     pub tools: Vec<ToolDef>,
+    /// Trigger type definitions of the same version, sorted by slug; empty when the source has
+    /// none.
+    pub triggers: Vec<TriggerDef>,
 }
 
 /// A place tool definitions can be read from.

@@ -18,15 +18,27 @@ use crate::schema::{self, Document, Kind, Schema, Warning};
 
 impl TypeSpace {
     pub(super) fn tool(&mut self, tool: &ToolDef, function: String, warnings: &mut Vec<Warning>) -> Result<ToolIr> {
+        self.tool_as(tool, function, ("Input", "Output"), warnings)
+    }
+
+    /// [`TypeSpace::tool`] with the suffixes of the two root types: a trigger type, read as a
+    /// tool, names its config `…Config` and its payload `…Payload`.
+    pub(super) fn tool_as(
+        &mut self,
+        tool: &ToolDef,
+        function: String,
+        (input_suffix, output_suffix): (&str, &str),
+        warnings: &mut Vec<Warning>,
+    ) -> Result<ToolIr> {
         let base = function.trim_start_matches('_').to_upper_camel_case();
         let input_doc = schema::parse_document(&tool.slug, "/input_parameters", tool.input_parameters(), warnings)?;
         let output_doc = schema::parse_document(&tool.slug, "/output_parameters", tool.output_parameters(), warnings)?;
 
         let mut cx = DocCx::new(&tool.slug, Role::Input, &input_doc);
-        let input = self.input_root(&mut cx, &format!("{base}Input"))?;
+        let input = self.input_root(&mut cx, &format!("{base}{input_suffix}"))?;
 
         let mut cx = DocCx::new(&tool.slug, Role::Output, &output_doc);
-        let output = self.output_root(&mut cx, &format!("{base}Output"))?;
+        let output = self.output_root(&mut cx, &format!("{base}{output_suffix}"))?;
 
         Ok(ToolIr {
             slug: tool.slug.clone(),

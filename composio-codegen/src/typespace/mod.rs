@@ -15,8 +15,8 @@ use std::collections::{BTreeSet, HashMap};
 use sha2::{Digest, Sha256};
 
 use crate::error::Result;
-use crate::ir::{Role, ToolkitIr, Ty, TypeDef, TypeId};
-use crate::model::ToolDef;
+use crate::ir::{Role, ToolkitIr, TriggerIr, Ty, TypeDef, TypeId};
+use crate::model::{ToolDef, TriggerDef};
 use crate::names::NameRecord;
 use crate::naming::{self, Claims};
 use crate::schema::{Document, Warning};
@@ -38,8 +38,11 @@ pub fn build(
     tools: &[ToolDef],
     warnings: &mut Vec<Warning>,
 ) -> Result<ToolkitIr> {
-    build_with_names(toolkit, display_name, version, tools, &NameRecord::default(), warnings)
+    build_with_names(toolkit, display_name, version, tools, &[], &NameRecord::default(), warnings)
 }
+
+/// The name of the enum of a toolkit's events (`github::Event`).
+const EVENTS_ENUM: &str = "Event";
 
 /// [`build`], giving each type the name `names` records for one of its uses, when that name
 /// is free, before any name is chosen from context.
@@ -48,10 +51,15 @@ pub fn build_with_names(
     display_name: &str,
     version: &str,
     tools: &[ToolDef],
+    triggers: &[TriggerDef],
     names: &NameRecord,
     warnings: &mut Vec<Warning>,
 ) -> Result<ToolkitIr> {
     let mut space = TypeSpace::default();
+    // The events enum takes its name before any type, so no schema title can take it.
+    if !triggers.is_empty() {
+        space.reserved.push(EVENTS_ENUM.to_owned());
+    }
     let mut functions = Claims::default();
     // Every module has its own `authorize` (emit/mod.rs); a tool of that name gets `authorize_2`.
     functions.claim("authorize");
@@ -60,22 +68,53 @@ pub fn build_with_names(
         let function = functions.claim(&naming::function_ident(&tool.slug, toolkit));
         irs.push(space.tool(tool, function, warnings)?);
     }
+    // Trigger types go through the same conversion and naming as tools, read as tools whose
+    // input is the config and whose `data` is the payload; their variant names never meet a
+    // function name, so they have claims of their own.
+    let mut variants = Claims::default();
+    let mut trigger_tools = Vec::with_capacity(triggers.len());
+    for trigger in triggers {
+        let base = naming::function_ident(&trigger.slug, toolkit);
+        trigger_tools.push(space.tool_as(&trigger.as_tool(), base, ("Config", "Payload"), warnings)?);
+    }
+    let tool_count = irs.len();
+    irs.extend(trigger_tools);
     space.drop_orphans(&mut irs);
     space.resolve_names(&irs, names);
     space.break_cycles();
+    let trigger_irs = irs.split_off(tool_count);
+    let hash = schema_hash(tools, triggers);
+    let triggers = triggers
+        .iter()
+        .zip(trigger_irs)
+        .map(|(def, ir)| TriggerIr {
+            slug: ir.slug,
+            name: ir.name,
+            description: ir.description,
+            kind: def.kind.clone(),
+            variant: variants.claim(&naming::type_ident(&ir.function)),
+            config: ir.input,
+            payload: ir.output,
+            config_schema: def.config().to_string(),
+            payload_schema: def.payload().to_string(),
+        })
+        .collect();
     Ok(ToolkitIr {
         toolkit: toolkit.to_owned(),
         display_name: display_name.to_owned(),
         version: version.to_owned(),
-        schema_hash: schema_hash(tools),
+        schema_hash: hash,
         tools: irs,
+        triggers,
+        events_enum: space.reserved.first().cloned(),
         types: space.types,
     })
 }
 
-/// `sha256:<hex>` over exactly what the generator reads from each tool, so the hash changes
-/// when and only when the source of the output changes.
-pub fn schema_hash(tools: &[ToolDef]) -> String {
+/// `sha256:<hex>` over exactly what the generator reads from each tool and trigger type, so
+/// the hash changes when and only when the source of the output changes. A toolkit without
+/// trigger types hashes as it did before they existed.
+pub fn schema_hash(tools: &[ToolDef], triggers: &[TriggerDef]) -> String {
     let mut hasher = Sha256::new();
     for tool in tools {
         let consumed = serde_json::json!({
@@ -86,6 +125,18 @@ pub fn schema_hash(tools: &[ToolDef]) -> String {
             "deprecated": tool.deprecated,
             "input_parameters": tool.input_parameters(),
             "output_parameters": tool.output_parameters(),
+        });
+        hasher.update(consumed.to_string().as_bytes());
+        hasher.update(b"\n");
+    }
+    for trigger in triggers {
+        let consumed = serde_json::json!({
+            "trigger": trigger.slug,
+            "name": trigger.name,
+            "description": trigger.description,
+            "type": trigger.kind,
+            "config": trigger.config(),
+            "payload": trigger.payload(),
         });
         hasher.update(consumed.to_string().as_bytes());
         hasher.update(b"\n");
@@ -102,6 +153,8 @@ struct TypeSpace {
     interned: HashMap<String, TypeId>,
     /// Structure alone → the first type of that structure.
     by_shape: HashMap<String, TypeId>,
+    /// Names claimed before any type's: the events enum.
+    reserved: Vec<String>,
     /// Slots reserved for a definition that turned out to share an existing type; dropped
     /// once the toolkit is converted.
     orphans: Vec<TypeId>,

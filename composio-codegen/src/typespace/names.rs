@@ -14,6 +14,9 @@ impl TypeSpace {
     /// go before any chosen from context, so a new tool cannot take one.
     pub(super) fn resolve_names(&mut self, tools: &[ToolIr], record: &NameRecord) {
         let mut claims = Claims::default();
+        for name in &self.reserved {
+            claims.claim(name);
+        }
         for def in &mut self.types {
             if let Some(fixed) = &def.origin.fixed {
                 def.name = claims.claim(&naming::type_ident(fixed));

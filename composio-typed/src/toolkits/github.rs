@@ -3,7 +3,7 @@
 // toolkit: github (GitHub)
 // version: 20251027_00
 // tools:   37
-// schemas: sha256:9105f049b1aabddb76b8a50199e910b322272a88aa463c8818fbe5454e6e353a
+// schemas: sha256:2a3c2bd9f217e87781bd719c505a3d143b305c1c4faecafbc5a09d39ca3ddde9
 
 use ::std::collections::BTreeMap;
 use ::composio_typed::serde::{Deserialize, Serialize};
@@ -6079,5 +6079,377 @@ impl UpdateACodeScanningAlertState {
 impl ::std::fmt::Display for UpdateACodeScanningAlertState {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// Config of the trigger type `GITHUB_COMMIT_EVENT`, and its marker: it implements `TriggerType`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct CommitEventConfig {
+    /// Account that owns the repository to watch.
+    pub owner: String,
+    /// Name of the repository to watch, without the owner.
+    pub repo: String,
+}
+
+impl CommitEventConfig {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(owner: impl Into<String>, repo: impl Into<String>) -> Self {
+        Self {
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+}
+
+impl ::composio_typed::triggers::TriggerType for CommitEventConfig {
+    const SLUG: &'static str = "GITHUB_COMMIT_EVENT";
+    const TOOLKIT: &'static str = TOOLKIT;
+    const VERSION: &'static str = VERSION;
+    const CONFIG_SCHEMA: &'static str = r#"{"properties":{"owner":{"description":"Account that owns the repository to watch.","title":"Owner","type":"string"},"repo":{"description":"Name of the repository to watch, without the owner.","title":"Repo","type":"string"}},"required":["owner","repo"],"title":"RepositoryWebhookConfig","type":"object"}"#;
+    const PAYLOAD_SCHEMA: &'static str = r#"{"properties":{"author":{"description":"Login of whoever wrote the commit.","title":"Author","type":"string"},"id":{"description":"Commit hash.","title":"Id","type":"string"},"message":{"description":"Commit message.","title":"Message","type":"string"},"timestamp":{"description":"When the commit was made, ISO 8601.","title":"Timestamp","type":"string"},"url":{"description":"Web page of the commit.","title":"Url","type":"string"}},"required":["id","message","timestamp","author","url"],"title":"CommitPushed","type":"object"}"#;
+    type Config = Self;
+    type Payload = CommitEventPayload;
+}
+
+/// Payload of the trigger type `GITHUB_COMMIT_EVENT`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct CommitEventPayload {
+    /// Login of whoever wrote the commit.
+    pub author: String,
+    /// Commit hash.
+    pub id: String,
+    /// Commit message.
+    pub message: String,
+    /// When the commit was made, ISO 8601.
+    pub timestamp: String,
+    /// Web page of the commit.
+    pub url: String,
+}
+
+/// Config of the trigger type `GITHUB_FOLLOWER_EVENT`, and its marker: it implements `TriggerType`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct FollowerEventConfig {
+    /// Minutes between polls.
+    ///
+    /// Default: `1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<f64>,
+}
+
+impl FollowerEventConfig {
+    /// Creates the arguments; every parameter is optional and set with the methods below.
+    pub fn new() -> Self {
+        Self { interval: None }
+    }
+    /// Sets the optional `interval` parameter.
+    pub fn interval(mut self, value: f64) -> Self {
+        self.interval = Some(value);
+        self
+    }
+}
+
+impl Default for FollowerEventConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ::composio_typed::triggers::TriggerType for FollowerEventConfig {
+    const SLUG: &'static str = "GITHUB_FOLLOWER_EVENT";
+    const TOOLKIT: &'static str = TOOLKIT;
+    const VERSION: &'static str = VERSION;
+    const CONFIG_SCHEMA: &'static str = r#"{"properties":{"interval":{"default":1,"description":"Minutes between polls.","title":"Interval","type":"number"}},"title":"FollowerPollConfig","type":"object"}"#;
+    const PAYLOAD_SCHEMA: &'static str = r#"{"properties":{"username":{"description":"Login of the new follower.","title":"Username","type":"string"}},"required":["username"],"title":"NewFollower","type":"object"}"#;
+    type Config = Self;
+    type Payload = FollowerEventPayload;
+}
+
+/// Payload of the trigger type `GITHUB_FOLLOWER_EVENT`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct FollowerEventPayload {
+    /// Login of the new follower.
+    pub username: String,
+}
+
+/// Config of the trigger type `GITHUB_ISSUE_ADDED_EVENT`, and its marker: it implements `TriggerType`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct IssueAddedEventConfig {
+    /// Account that owns the repository to watch.
+    pub owner: String,
+    /// Name of the repository to watch, without the owner.
+    pub repo: String,
+}
+
+impl IssueAddedEventConfig {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(owner: impl Into<String>, repo: impl Into<String>) -> Self {
+        Self {
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+}
+
+impl ::composio_typed::triggers::TriggerType for IssueAddedEventConfig {
+    const SLUG: &'static str = "GITHUB_ISSUE_ADDED_EVENT";
+    const TOOLKIT: &'static str = TOOLKIT;
+    const VERSION: &'static str = VERSION;
+    const CONFIG_SCHEMA: &'static str = r#"{"properties":{"owner":{"description":"Account that owns the repository to watch.","title":"Owner","type":"string"},"repo":{"description":"Name of the repository to watch, without the owner.","title":"Repo","type":"string"}},"required":["owner","repo"],"title":"RepositoryWebhookConfig","type":"object"}"#;
+    const PAYLOAD_SCHEMA: &'static str = r#"{"properties":{"action":{"description":"What happened to the issue, as the webhook says.","title":"Action","type":"string"},"createdAt":{"description":"When the issue was opened.","title":"Createdat","type":"string"},"createdBy":{"description":"Login of its author.","title":"Createdby","type":"string"},"description":{"default":"","description":"Body text of the issue.","title":"Description","type":"string"},"issue_id":{"description":"Numeric id of the issue.","title":"IssueId","type":"integer"},"number":{"description":"Issue number within the repository.","title":"Number","type":"integer"},"title":{"description":"Issue title.","title":"Title","type":"string"},"url":{"description":"Web page of the issue.","title":"Url","type":"string"}},"required":["action","issue_id","number","title","createdBy","createdAt","url"],"title":"IssueOpened","type":"object"}"#;
+    type Config = Self;
+    type Payload = IssueAddedEventPayload;
+}
+
+/// Payload of the trigger type `GITHUB_ISSUE_ADDED_EVENT`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+pub struct IssueAddedEventPayload {
+    /// What happened to the issue, as the webhook says.
+    pub action: String,
+    /// When the issue was opened.
+    pub created_at: String,
+    /// Login of its author.
+    pub created_by: String,
+    /// Body text of the issue.
+    ///
+    /// Default: `""`.
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
+    pub description: String,
+    /// Numeric id of the issue.
+    #[serde(rename = "issue_id")]
+    pub issue_id: i64,
+    /// Issue number within the repository.
+    pub number: i64,
+    /// Issue title.
+    pub title: String,
+    /// Web page of the issue.
+    pub url: String,
+}
+
+/// Config of the trigger type `GITHUB_LABEL_ADDED_EVENT`, and its marker: it implements `TriggerType`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct LabelAddedEventConfig {
+    /// Account that owns the repository to watch.
+    pub owner: String,
+    /// Name of the repository to watch, without the owner.
+    pub repo: String,
+}
+
+impl LabelAddedEventConfig {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(owner: impl Into<String>, repo: impl Into<String>) -> Self {
+        Self {
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+}
+
+impl ::composio_typed::triggers::TriggerType for LabelAddedEventConfig {
+    const SLUG: &'static str = "GITHUB_LABEL_ADDED_EVENT";
+    const TOOLKIT: &'static str = TOOLKIT;
+    const VERSION: &'static str = VERSION;
+    const CONFIG_SCHEMA: &'static str = r#"{"properties":{"owner":{"description":"Account that owns the repository to watch.","title":"Owner","type":"string"},"repo":{"description":"Name of the repository to watch, without the owner.","title":"Repo","type":"string"}},"required":["owner","repo"],"title":"RepositoryWebhookConfig","type":"object"}"#;
+    const PAYLOAD_SCHEMA: &'static str = r#"{"properties":{"action":{"description":"What happened, as the webhook says.","title":"Action","type":"string"},"label":{"description":"Name of the label.","title":"Label","type":"string"},"labeled_at":{"description":"When the label was added.","title":"LabeledAt","type":"string"},"labeled_by":{"description":"Login of whoever added it.","title":"LabeledBy","type":"string"},"pull_request_number":{"description":"Number of the pull request.","title":"PullRequestNumber","type":"integer"},"pull_request_title":{"description":"Title of the pull request.","title":"PullRequestTitle","type":"string"},"pull_request_url":{"description":"Web page of the pull request.","title":"PullRequestUrl","type":"string"}},"required":["action","label","pull_request_number","pull_request_title","pull_request_url","labeled_by","labeled_at"],"title":"PullRequestLabelled","type":"object"}"#;
+    type Config = Self;
+    type Payload = LabelAddedEventPayload;
+}
+
+/// Payload of the trigger type `GITHUB_LABEL_ADDED_EVENT`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct LabelAddedEventPayload {
+    /// What happened, as the webhook says.
+    pub action: String,
+    /// Name of the label.
+    pub label: String,
+    /// When the label was added.
+    pub labeled_at: String,
+    /// Login of whoever added it.
+    pub labeled_by: String,
+    /// Number of the pull request.
+    pub pull_request_number: i64,
+    /// Title of the pull request.
+    pub pull_request_title: String,
+    /// Web page of the pull request.
+    pub pull_request_url: String,
+}
+
+/// Config of the trigger type `GITHUB_PULL_REQUEST_EVENT`, and its marker: it implements `TriggerType`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct PullRequestEventConfig {
+    /// Account that owns the repository to watch.
+    pub owner: String,
+    /// Name of the repository to watch, without the owner.
+    pub repo: String,
+}
+
+impl PullRequestEventConfig {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(owner: impl Into<String>, repo: impl Into<String>) -> Self {
+        Self {
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+}
+
+impl ::composio_typed::triggers::TriggerType for PullRequestEventConfig {
+    const SLUG: &'static str = "GITHUB_PULL_REQUEST_EVENT";
+    const TOOLKIT: &'static str = TOOLKIT;
+    const VERSION: &'static str = VERSION;
+    const CONFIG_SCHEMA: &'static str = r#"{"properties":{"owner":{"description":"Account that owns the repository to watch.","title":"Owner","type":"string"},"repo":{"description":"Name of the repository to watch, without the owner.","title":"Repo","type":"string"}},"required":["owner","repo"],"title":"RepositoryWebhookConfig","type":"object"}"#;
+    const PAYLOAD_SCHEMA: &'static str = r#"{"properties":{"action":{"description":"What happened to the pull request, as the webhook says.","title":"Action","type":"string"},"createdAt":{"description":"When the pull request was opened.","title":"Createdat","type":"string"},"createdBy":{"description":"Login of its author.","title":"Createdby","type":"string"},"description":{"default":"","description":"Body text of the pull request.","title":"Description","type":"string"},"number":{"description":"Pull request number.","title":"Number","type":"integer"},"title":{"description":"Pull request title.","title":"Title","type":"string"},"url":{"description":"Web page of the pull request.","title":"Url","type":"string"}},"required":["action","number","title","createdBy","createdAt","url"],"title":"PullRequestActivity","type":"object"}"#;
+    type Config = Self;
+    type Payload = PullRequestEventPayload;
+}
+
+/// Payload of the trigger type `GITHUB_PULL_REQUEST_EVENT`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+pub struct PullRequestEventPayload {
+    /// What happened to the pull request, as the webhook says.
+    pub action: String,
+    /// When the pull request was opened.
+    pub created_at: String,
+    /// Login of its author.
+    pub created_by: String,
+    /// Body text of the pull request.
+    ///
+    /// Default: `""`.
+    #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")]
+    pub description: String,
+    /// Pull request number.
+    pub number: i64,
+    /// Pull request title.
+    pub title: String,
+    /// Web page of the pull request.
+    pub url: String,
+}
+
+/// Config of the trigger type `GITHUB_STAR_ADDED_EVENT`, and its marker: it implements `TriggerType`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct StarAddedEventConfig {
+    /// Account that owns the repository to watch.
+    pub owner: String,
+    /// Name of the repository to watch, without the owner.
+    pub repo: String,
+}
+
+impl StarAddedEventConfig {
+    /// Creates the arguments from the required parameters; optional ones are set with the methods below.
+    pub fn new(owner: impl Into<String>, repo: impl Into<String>) -> Self {
+        Self {
+            owner: owner.into(),
+            repo: repo.into(),
+        }
+    }
+}
+
+impl ::composio_typed::triggers::TriggerType for StarAddedEventConfig {
+    const SLUG: &'static str = "GITHUB_STAR_ADDED_EVENT";
+    const TOOLKIT: &'static str = TOOLKIT;
+    const VERSION: &'static str = VERSION;
+    const CONFIG_SCHEMA: &'static str = r#"{"properties":{"owner":{"description":"Account that owns the repository to watch.","title":"Owner","type":"string"},"repo":{"description":"Name of the repository to watch, without the owner.","title":"Repo","type":"string"}},"required":["owner","repo"],"title":"RepositoryWebhookConfig","type":"object"}"#;
+    const PAYLOAD_SCHEMA: &'static str = r#"{"properties":{"action":{"description":"What happened, as the webhook says.","title":"Action","type":"string"},"repository_id":{"description":"Numeric id of the repository.","title":"RepositoryId","type":"integer"},"repository_name":{"description":"Full name of the repository.","title":"RepositoryName","type":"string"},"repository_url":{"description":"Web page of the repository.","title":"RepositoryUrl","type":"string"},"starred_at":{"description":"When the star was given.","title":"StarredAt","type":"string"},"starred_by":{"description":"Login of whoever starred it.","title":"StarredBy","type":"string"}},"required":["action","starred_at","repository_id","repository_name","repository_url","starred_by"],"title":"RepositoryStarred","type":"object"}"#;
+    type Config = Self;
+    type Payload = StarAddedEventPayload;
+}
+
+/// Payload of the trigger type `GITHUB_STAR_ADDED_EVENT`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct StarAddedEventPayload {
+    /// What happened, as the webhook says.
+    pub action: String,
+    /// Numeric id of the repository.
+    pub repository_id: i64,
+    /// Full name of the repository.
+    pub repository_name: String,
+    /// Web page of the repository.
+    pub repository_url: String,
+    /// When the star was given.
+    pub starred_at: String,
+    /// Login of whoever starred it.
+    pub starred_by: String,
+}
+
+/// An event of one of the toolkit's trigger types, with its typed payload: decode it from a
+/// webhook's normalised event with [`Event::decode`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `GITHUB_COMMIT_EVENT`: Commit pushed.
+    ///
+    /// Fires for each commit pushed to the watched repository.
+    CommitEvent(Box<CommitEventPayload>),
+    /// `GITHUB_FOLLOWER_EVENT`: New follower.
+    ///
+    /// Polls for accounts that started following the connected user.
+    FollowerEvent(Box<FollowerEventPayload>),
+    /// `GITHUB_ISSUE_ADDED_EVENT`: Issue opened.
+    ///
+    /// Fires when an issue is opened in the watched repository.
+    IssueAddedEvent(Box<IssueAddedEventPayload>),
+    /// `GITHUB_LABEL_ADDED_EVENT`: Label added to a pull request.
+    ///
+    /// Fires when a label is put on a pull request of the watched repository.
+    LabelAddedEvent(Box<LabelAddedEventPayload>),
+    /// `GITHUB_PULL_REQUEST_EVENT`: Pull request activity.
+    ///
+    /// Fires on pull request activity in the watched repository.
+    PullRequestEvent(Box<PullRequestEventPayload>),
+    /// `GITHUB_STAR_ADDED_EVENT`: Repository starred.
+    ///
+    /// Fires when someone stars the watched repository.
+    StarAddedEvent(Box<StarAddedEventPayload>),
+    /// A trigger type these bindings do not know (newer, or another toolkit's), kept whole.
+    Unknown(Box<::composio_typed::triggers::TriggerEvent>),
+}
+
+impl Event {
+    /// The slugs of the toolkit's trigger types, sorted.
+    pub const SLUGS: &'static [&'static str] = &[
+        "GITHUB_COMMIT_EVENT",
+        "GITHUB_FOLLOWER_EVENT",
+        "GITHUB_ISSUE_ADDED_EVENT",
+        "GITHUB_LABEL_ADDED_EVENT",
+        "GITHUB_PULL_REQUEST_EVENT",
+        "GITHUB_STAR_ADDED_EVENT",
+    ];
+    /// Decodes a trigger event by its slug. A slug these bindings do not know is `Unknown`;
+    /// a known one whose data does not fit its payload type is `Error::Decode`, with the raw JSON.
+    pub fn decode(
+        event: &::composio_typed::triggers::TriggerEvent,
+    ) -> ::composio_typed::Result<Self> {
+        match event.trigger_slug.as_str() {
+            "GITHUB_COMMIT_EVENT" => {
+                event.payload().map(|payload| Event::CommitEvent(Box::new(payload)))
+            }
+            "GITHUB_FOLLOWER_EVENT" => {
+                event.payload().map(|payload| Event::FollowerEvent(Box::new(payload)))
+            }
+            "GITHUB_ISSUE_ADDED_EVENT" => {
+                event.payload().map(|payload| Event::IssueAddedEvent(Box::new(payload)))
+            }
+            "GITHUB_LABEL_ADDED_EVENT" => {
+                event.payload().map(|payload| Event::LabelAddedEvent(Box::new(payload)))
+            }
+            "GITHUB_PULL_REQUEST_EVENT" => {
+                event.payload().map(|payload| Event::PullRequestEvent(Box::new(payload)))
+            }
+            "GITHUB_STAR_ADDED_EVENT" => {
+                event.payload().map(|payload| Event::StarAddedEvent(Box::new(payload)))
+            }
+            _ => Ok(Event::Unknown(Box::new(event.clone()))),
+        }
     }
 }

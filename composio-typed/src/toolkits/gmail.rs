@@ -3,7 +3,7 @@
 // toolkit: gmail (Gmail)
 // version: 20251027_00
 // tools:   20
-// schemas: sha256:c28d0c158b66a723d5672d236be65d7812788da484ec229ec5f2ac76202ecb9f
+// schemas: sha256:289a077e383313755fec0802d8476d06e71dadc694e44338418350aff41e1451
 
 use ::composio_typed::serde::{Deserialize, Serialize};
 use ::composio_typed::{
@@ -2285,4 +2285,132 @@ impl Tool for ReplyToThreadInput {
 pub struct ReplyToThreadOutput {
     /// The reply that was sent.
     pub response_data: Option<Message>,
+}
+
+/// Config of the trigger type `GMAIL_NEW_GMAIL_MESSAGE`, and its marker: it implements `TriggerType`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+pub struct NewGmailMessageConfig {
+    /// Minutes between polls.
+    ///
+    /// Default: `1`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interval: Option<f64>,
+    /// Label to watch.
+    ///
+    /// Default: `"INBOX"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label_ids: Option<String>,
+    /// Gmail search query that messages must match.
+    ///
+    /// Default: `""`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub query: Option<String>,
+    /// Mailbox to watch; `me` is the connected account.
+    ///
+    /// Default: `"me"`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
+}
+
+impl NewGmailMessageConfig {
+    /// Creates the arguments; every parameter is optional and set with the methods below.
+    pub fn new() -> Self {
+        Self {
+            interval: None,
+            label_ids: None,
+            query: None,
+            user_id: None,
+        }
+    }
+    /// Sets the optional `interval` parameter.
+    pub fn interval(mut self, value: f64) -> Self {
+        self.interval = Some(value);
+        self
+    }
+    /// Sets the optional `labelIds` parameter.
+    pub fn label_ids(mut self, value: impl Into<String>) -> Self {
+        self.label_ids = Some(value.into());
+        self
+    }
+    /// Sets the optional `query` parameter.
+    pub fn query(mut self, value: impl Into<String>) -> Self {
+        self.query = Some(value.into());
+        self
+    }
+    /// Sets the optional `userId` parameter.
+    pub fn user_id(mut self, value: impl Into<String>) -> Self {
+        self.user_id = Some(value.into());
+        self
+    }
+}
+
+impl Default for NewGmailMessageConfig {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ::composio_typed::triggers::TriggerType for NewGmailMessageConfig {
+    const SLUG: &'static str = "GMAIL_NEW_GMAIL_MESSAGE";
+    const TOOLKIT: &'static str = TOOLKIT;
+    const VERSION: &'static str = VERSION;
+    const CONFIG_SCHEMA: &'static str = r#"{"properties":{"interval":{"default":1,"description":"Minutes between polls.","title":"Interval","type":"number"},"labelIds":{"default":"INBOX","description":"Label to watch.","title":"Labelids","type":"string"},"query":{"default":"","description":"Gmail search query that messages must match.","title":"Query","type":"string"},"userId":{"default":"me","description":"Mailbox to watch; `me` is the connected account.","title":"Userid","type":"string"}},"title":"NewMessagePollConfig","type":"object"}"#;
+    const PAYLOAD_SCHEMA: &'static str = r#"{"properties":{"attachment_list":{"anyOf":[{"items":{},"type":"array"},{"type":"null"}],"default":null,"description":"Attachments of the message.","title":"AttachmentList"},"message_id":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"description":"Id of the message.","title":"MessageId"},"message_text":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"description":"Plain text of the message.","title":"MessageText"},"message_timestamp":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"description":"When the message was received.","title":"MessageTimestamp"},"payload":{"anyOf":[{"type":"object"},{"type":"null"}],"default":null,"description":"The message as Gmail's API returns it.","title":"Payload"},"sender":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"description":"From address.","title":"Sender"},"subject":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"description":"Subject line.","title":"Subject"},"thread_id":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"description":"Id of the thread.","title":"ThreadId"},"to":{"anyOf":[{"type":"string"},{"type":"null"}],"default":null,"description":"To addresses.","title":"To"}},"title":"NewMessage","type":"object"}"#;
+    type Config = Self;
+    type Payload = NewGmailMessagePayload;
+}
+
+/// Payload of the trigger type `GMAIL_NEW_GMAIL_MESSAGE`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(crate = "::composio_typed::serde")]
+pub struct NewGmailMessagePayload {
+    /// Attachments of the message.
+    pub attachment_list: Option<Vec<Value>>,
+    /// Id of the message.
+    pub message_id: Option<String>,
+    /// Plain text of the message.
+    pub message_text: Option<String>,
+    /// When the message was received.
+    pub message_timestamp: Option<String>,
+    /// The message as Gmail's API returns it.
+    pub payload: Option<JsonObject>,
+    /// From address.
+    pub sender: Option<String>,
+    /// Subject line.
+    pub subject: Option<String>,
+    /// Id of the thread.
+    pub thread_id: Option<String>,
+    /// To addresses.
+    pub to: Option<String>,
+}
+
+/// An event of one of the toolkit's trigger types, with its typed payload: decode it from a
+/// webhook's normalised event with [`Event::decode`].
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum Event {
+    /// `GMAIL_NEW_GMAIL_MESSAGE`: New message.
+    ///
+    /// Polls the mailbox for messages that arrived since the last poll.
+    NewGmailMessage(Box<NewGmailMessagePayload>),
+    /// A trigger type these bindings do not know (newer, or another toolkit's), kept whole.
+    Unknown(Box<::composio_typed::triggers::TriggerEvent>),
+}
+
+impl Event {
+    /// The slugs of the toolkit's trigger types, sorted.
+    pub const SLUGS: &'static [&'static str] = &["GMAIL_NEW_GMAIL_MESSAGE"];
+    /// Decodes a trigger event by its slug. A slug these bindings do not know is `Unknown`;
+    /// a known one whose data does not fit its payload type is `Error::Decode`, with the raw JSON.
+    pub fn decode(
+        event: &::composio_typed::triggers::TriggerEvent,
+    ) -> ::composio_typed::Result<Self> {
+        match event.trigger_slug.as_str() {
+            "GMAIL_NEW_GMAIL_MESSAGE" => {
+                event.payload().map(|payload| Event::NewGmailMessage(Box::new(payload)))
+            }
+            _ => Ok(Event::Unknown(Box::new(event.clone()))),
+        }
+    }
 }
