@@ -36,7 +36,8 @@ struct Cli {
     /// Read tool definitions from this JSON file instead of the schema cache: an array of
     /// tools, one tool, or a `{"items": [...]}` page of `GET /api/v3/tools`. Repeat to read
     /// several files. A tool without a `toolkit` field belongs to the requested toolkit whose
-    /// slug is the longest prefix of its own.
+    /// slug is the longest prefix of its own. Trigger type definitions (`GET
+    /// /api/v3/triggers_types`) are read the same way, in their own files or beside tools.
     #[arg(long, value_name = "FILE", conflicts_with_all = ["update", "diff"])]
     from: Vec<PathBuf>,
 
