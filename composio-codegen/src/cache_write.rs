@@ -113,6 +113,9 @@ pub struct CacheEntry {
     pub previous: Option<String>,
     /// The cache file's canonical text ([`render_tools`]).
     pub content: String,
+    /// The trigger types file's canonical text, the same way; `None` when the version has no
+    /// trigger types, and then no file is written.
+    pub triggers: Option<String>,
 }
 
 /// What [`write_cache`] did.
@@ -137,6 +140,20 @@ pub fn write_cache(cache_dir: &Path, entries: &[CacheEntry]) -> Result<CacheWrit
         }
         let changed = output::write_if_changed(&path, entry.content.as_bytes())?;
         written.files.push((path, changed));
+        let trigger_path = Lock::trigger_schema_path(cache_dir, &entry.toolkit, &entry.version);
+        match &entry.triggers {
+            Some(content) => {
+                let changed = output::write_if_changed(&trigger_path, content.as_bytes())?;
+                written.files.push((trigger_path, changed));
+            }
+            // A version that lost its trigger types keeps no stale file that would still
+            // generate them.
+            None => match std::fs::remove_file(&trigger_path) {
+                Ok(()) => written.files.push((trigger_path, true)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(Error::io(trigger_path, e)),
+            },
+        }
     }
     Ok(written)
 }
@@ -168,11 +185,15 @@ pub fn prune_previous(cache_dir: &Path, lock: &Lock, entries: &[CacheEntry]) -> 
         if lock.toolkits.get(&entry.toolkit) == Some(previous) {
             continue;
         }
-        let path = Lock::schema_path(cache_dir, &entry.toolkit, previous);
-        match std::fs::remove_file(&path) {
-            Ok(()) => out.push(Ok(path)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => out.push(Err(Error::io(path, e))),
+        for path in [
+            Lock::schema_path(cache_dir, &entry.toolkit, previous),
+            Lock::trigger_schema_path(cache_dir, &entry.toolkit, previous),
+        ] {
+            match std::fs::remove_file(&path) {
+                Ok(()) => out.push(Ok(path)),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => out.push(Err(Error::io(path, e))),
+            }
         }
     }
     out

@@ -194,7 +194,11 @@ impl DriftReport {
 /// Compares a cached toolkit (`old`) with what the API serves (`new`): the JSON, and the API of
 /// the module each generates with the cache's names record.
 pub fn compare_toolkits(old: &ToolkitSchemas, new: &ToolkitSchemas, names: &NameRecord) -> crate::Result<Comparison> {
-    let raw = |s: &ToolkitSchemas| -> Vec<Value> { s.tools.iter().map(|t| t.raw.clone()).collect() };
+    // Trigger types are compared read as tools (config as input, payload as the output's
+    // `data`), so a payload field removed or retyped is classified like a tool output's.
+    let raw = |s: &ToolkitSchemas| -> Vec<Value> {
+        s.tools.iter().map(|t| t.raw.clone()).chain(s.triggers.iter().map(|t| t.as_tool().raw)).collect()
+    };
     let mut comparison = compare(&raw(old), &raw(new), &new.version);
     comparison.api = surface::compare(old, new, names)?;
     Ok(comparison)

@@ -291,10 +291,15 @@ impl Live {
                         let (module, content) = blocking(cpu, move || {
                             let content =
                                 cache_write::render_tool_refs(fetched.schemas.tools.iter().map(|t| &t.raw).collect());
-                            generate_module_with_names(&fetched.schemas, &emit, &names).map(|module| (module, content))
+                            let triggers = (!fetched.schemas.triggers.is_empty()).then(|| {
+                                cache_write::render_tool_refs(fetched.schemas.triggers.iter().map(|t| &t.raw).collect())
+                            });
+                            generate_module_with_names(&fetched.schemas, &emit, &names)
+                                .map(|module| (module, (content, triggers)))
                         })
                         .await?;
-                        Ok((module, Some(CacheEntry { toolkit, version, previous, content })))
+                        let (content, triggers) = content;
+                        Ok((module, Some(CacheEntry { toolkit, version, previous, content, triggers })))
                     })
                 }
                 _ => {

@@ -454,3 +454,69 @@ async fn api_source_is_a_schema_source() {
     let err = source.load(&["no_such_toolkit".into()]).unwrap_err();
     assert!(err.to_string().starts_with("unknown toolkit `no_such_toolkit`"), "{err}");
 }
+
+/// A trigger type of `google_maps` at `version`, with `payload` as its payload properties.
+fn maps_trigger(slug: &str, version: &str, payload: Value) -> Value {
+    json!({"slug": slug, "name": slug, "description": "Fires.", "type": "poll", "version": version,
+        "toolkit": {"slug": "google_maps", "name": "google_maps", "logo": ""},
+        "config": {"type": "object", "properties": {"interval": {"type": "number", "default": 15}}},
+        "payload": {"type": "object", "properties": payload, "required": ["place_id"]}})
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trigger_types_are_fetched_every_page_cached_beside_the_tools_and_drift_is_reported() {
+    if corpus_missing() {
+        return;
+    }
+    let triggers = [
+        maps_trigger(
+            "GOOGLE_MAPS_PLACE_OPENED",
+            V1,
+            json!({"place_id": {"type": "string"}, "rating": {"type": "number"}}),
+        ),
+        maps_trigger("GOOGLE_MAPS_PLACE_CLOSED", V1, json!({"place_id": {"type": "string"}})),
+        // Another version and another toolkit: neither is this pin's.
+        maps_trigger("GOOGLE_MAPS_OLD_EVENT", "20240101_00", json!({"place_id": {"type": "string"}})),
+        json!({"slug": "GITHUB_X", "toolkit": {"slug": "github"}, "version": V1, "payload": {}, "config": {}}),
+    ];
+    let server = corpus_server().trigger_types(triggers).start().await;
+    let ws = Workspace::new();
+    let live = live_with(&ws, &server, FetchOptions { page_size: 1, ..FetchOptions::default() });
+    let plan = live.plan(&["google_maps".into()], false, &[]).unwrap();
+    live.sync(&plan).await.unwrap();
+
+    let asked = served(&server, Route::ListTriggerTypes);
+    assert_eq!(asked.len(), 2, "one page per trigger type at page size 1: {asked:?}");
+    assert!(asked[0].contains(&("toolkit_slugs".into(), "google_maps".into())), "{asked:?}");
+    assert!(asked[0].contains(&("toolkit_versions[google_maps]".into(), V1.into())), "{asked:?}");
+
+    let path = ws.schemas().join(format!("google_maps/{V1}.triggers.json"));
+    let cached: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let slugs: Vec<&str> = cached.iter().map(|t| t["slug"].as_str().unwrap()).collect();
+    assert_eq!(slugs, ["GOOGLE_MAPS_PLACE_CLOSED", "GOOGLE_MAPS_PLACE_OPENED"]);
+    let module = std::fs::read_to_string(ws.out().join("google_maps.rs")).unwrap();
+    assert!(module.contains("impl ::composio_typed::triggers::TriggerType for PlaceOpenedConfig"), "{module}");
+    assert!(module.contains("PlaceOpened(Box<PlaceOpenedPayload>)"));
+    assert!(ws.config().check(&["google_maps"]).unwrap().is_empty(), "the cache regenerates the module");
+    assert!(!live.drift(&[]).await.unwrap().fails(FailOn::Any));
+
+    // The cache's payload lost a field the API serves, and retyped another: drift, in the
+    // payload, read like a tool output's `data`.
+    let mut edited = cached.clone();
+    edited[1]["payload"]["properties"]["place_id"]["type"] = json!("integer");
+    edited[1]["payload"]["properties"].as_object_mut().unwrap().remove("rating");
+    std::fs::write(&path, render_tools(&edited)).unwrap();
+    let report = live.drift(&["google_maps".into()]).await.unwrap();
+    let pinned = &report.toolkits[0].against_pinned;
+    assert_eq!(pinned.changed.len(), 1, "{report}");
+    assert_eq!(pinned.changed[0].slug, "GOOGLE_MAPS_PLACE_OPENED");
+    let pointers: Vec<&str> = pinned.changed[0].fields.iter().map(|f| f.pointer.as_str()).collect();
+    assert_eq!(
+        pointers,
+        [
+            "/output_parameters/properties/data/properties/place_id",
+            "/output_parameters/properties/data/properties/rating"
+        ]
+    );
+    assert!(report.fails(FailOn::Pinned));
+}

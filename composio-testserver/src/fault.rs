@@ -74,6 +74,9 @@ pub enum Route {
     SetConnectedAccountStatus,
     /// `POST /api/v3[.1]/connected_accounts/{id}/refresh`.
     RefreshConnectedAccount,
+    /// `GET /api/v3[.1]/triggers_types`: trigger type definitions given to
+    /// [`Builder::trigger_types`](crate::server::Builder::trigger_types).
+    ListTriggerTypes,
     /// `GET /link/{token}`: the hosted Connect Link page (no `/api` prefix, no API key). A
     /// visit plays the user finishing the login.
     LinkPage,

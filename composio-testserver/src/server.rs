@@ -190,6 +190,7 @@ pub struct Builder {
     toolkit_files: Vec<PathBuf>,
     faults: Vec<FaultRule>,
     link_lifetime: Duration,
+    trigger_types: Vec<Value>,
 }
 
 impl Default for Builder {
@@ -203,6 +204,7 @@ impl Default for Builder {
             toolkit_files: Vec::new(),
             faults: Vec::new(),
             link_lifetime: crate::accounts::LINK_LIFETIME,
+            trigger_types: Vec::new(),
         }
     }
 }
@@ -270,6 +272,13 @@ impl Builder {
         self
     }
 
+    /// Trigger type definitions to serve on `GET /triggers_types`, as the API shapes them
+    /// (`slug`, `toolkit.slug`, `version`, `config`, `payload`, …). None by default.
+    pub fn trigger_types(mut self, trigger_types: impl IntoIterator<Item = Value>) -> Self {
+        self.trigger_types.extend(trigger_types);
+        self
+    }
+
     /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
     ///
     /// # Panics
@@ -288,7 +297,9 @@ impl Builder {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await.expect("composio-testserver: cannot bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("composio-testserver: bound socket has no address");
         let faults = self.faults.into_iter().map(ActiveRule::new).collect();
-        let state = Arc::new(State::new(self.api_key, format!("http://{addr}"), catalog, faults));
+        let mut state = State::new(self.api_key, format!("http://{addr}"), catalog, faults);
+        state.trigger_types = self.trigger_types;
+        let state = Arc::new(state);
         lock(&state.accounts).link_lifetime = self.link_lifetime;
         let (stop, stop_rx) = watch::channel(false);
         let task = tokio::spawn(accept_loop(listener, state.clone(), stop_rx));

@@ -59,6 +59,8 @@ pub(crate) struct State {
     /// Sessions by id.
     pub sessions: Mutex<HashMap<String, SessionRecord>>,
     pub accounts: Mutex<crate::accounts::Accounts>,
+    /// Trigger type definitions, as served.
+    pub trigger_types: Vec<serde_json::Value>,
     ids: AtomicU64,
 }
 
@@ -76,6 +78,7 @@ impl State {
             validators: Mutex::new(HashMap::new()),
             sessions: Mutex::new(HashMap::new()),
             accounts: Mutex::default(),
+            trigger_types: Vec::new(),
             ids: AtomicU64::new(1),
         }
     }

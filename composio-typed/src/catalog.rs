@@ -27,6 +27,57 @@ pub enum ToolkitVersions {
     PerToolkit(BTreeMap<String, String>),
 }
 
+/// A query of `GET /triggers_types`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TriggerTypesQuery {
+    /// Only these toolkits' trigger types (`toolkit_slugs`).
+    pub toolkit_slugs: Vec<String>,
+    /// Which version of each toolkit (`toolkit_versions`).
+    pub toolkit_versions: Option<ToolkitVersions>,
+    /// Page size, at most [`MAX_PAGE_SIZE`].
+    pub limit: Option<u32>,
+    /// The cursor of the page to read, from the previous page.
+    pub cursor: Option<String>,
+}
+
+impl TriggerTypesQuery {
+    /// The trigger types of one toolkit version, in pages of `limit`.
+    pub fn toolkit_version(toolkit: &str, version: &str, limit: u32) -> Self {
+        TriggerTypesQuery {
+            toolkit_slugs: vec![toolkit.to_owned()],
+            toolkit_versions: Some(ToolkitVersions::PerToolkit(BTreeMap::from([(
+                toolkit.to_owned(),
+                version.to_owned(),
+            )]))),
+            limit: Some(limit.clamp(1, MAX_PAGE_SIZE)),
+            cursor: None,
+        }
+    }
+}
+
+/// A paginated answer, its items moved out of the body: a page of a large toolkit is megabytes
+/// of schemas, never copied.
+fn page_of(mut body: serde_json::Map<String, Value>, missing: &str) -> Result<Page> {
+    let items = match body.remove("items") {
+        Some(Value::Array(items)) => items,
+        _ => {
+            return Err(Error::InvalidResponse {
+                slug: None,
+                status: 200,
+                message: missing.into(),
+                body: wire::snippet(Value::Object(body).to_string().as_bytes()),
+            });
+        }
+    };
+    Ok(Page {
+        items,
+        next_cursor: body.get("next_cursor").and_then(Value::as_str).filter(|c| !c.is_empty()).map(str::to_owned),
+        total_items: body.get("total_items").and_then(Value::as_u64),
+        total_pages: body.get("total_pages").and_then(Value::as_u64),
+    })
+}
+
 /// A query of `GET /tools`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ToolsQuery {
@@ -124,25 +175,8 @@ impl Client {
         }
         let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
         let url = self.query_url("/tools", &pairs)?;
-        let mut body = self.read(url, "composio.tools").await?;
-        // A page of a large toolkit is megabytes of schemas: move the items out, never copy.
-        let items = match body.remove("items") {
-            Some(Value::Array(items)) => items,
-            _ => {
-                return Err(Error::InvalidResponse {
-                    slug: None,
-                    status: 200,
-                    message: "a tools page without an `items` array".into(),
-                    body: wire::snippet(Value::Object(body).to_string().as_bytes()),
-                });
-            }
-        };
-        Ok(Page {
-            items,
-            next_cursor: body.get("next_cursor").and_then(Value::as_str).filter(|c| !c.is_empty()).map(str::to_owned),
-            total_items: body.get("total_items").and_then(Value::as_u64),
-            total_pages: body.get("total_pages").and_then(Value::as_u64),
-        })
+        let body = self.read(url, "composio.tools").await?;
+        page_of(body, "a tools page without an `items` array")
     }
 
     /// Every tool of one toolkit version, following `next_cursor` to the end.
@@ -175,6 +209,34 @@ impl Client {
                 None => return Ok(tools),
             }
         }
+    }
+
+    /// One page of `GET /triggers_types`: trigger type definitions, as served. Toolkit slugs go
+    /// comma-joined and versions in brackets, as the platform's own clients send them.
+    pub async fn trigger_types_page(&self, query: &TriggerTypesQuery) -> Result<Page> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if !query.toolkit_slugs.is_empty() {
+            pairs.push(("toolkit_slugs".into(), query.toolkit_slugs.join(",")));
+        }
+        match &query.toolkit_versions {
+            Some(ToolkitVersions::All(version)) => pairs.push(("toolkit_versions".into(), version.clone())),
+            Some(ToolkitVersions::PerToolkit(map)) => {
+                for (toolkit, version) in map {
+                    pairs.push((format!("toolkit_versions[{toolkit}]"), version.clone()));
+                }
+            }
+            None => {}
+        }
+        if let Some(limit) = query.limit {
+            pairs.push(("limit".into(), limit.min(MAX_PAGE_SIZE).to_string()));
+        }
+        if let Some(cursor) = &query.cursor {
+            pairs.push(("cursor".into(), cursor.clone()));
+        }
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let url = self.query_url("/triggers_types", &pairs)?;
+        let body = self.read(url, "composio.trigger_types").await?;
+        page_of(body, "a trigger types page without an `items` array")
     }
 
     /// `GET /tools/{slug}?version=…`.

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use composio_typed::Client;
-use composio_typed::catalog::{MAX_PAGE_SIZE, Page, ToolkitVersions, ToolsQuery};
+use composio_typed::catalog::{MAX_PAGE_SIZE, Page, ToolkitVersions, ToolsQuery, TriggerTypesQuery};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 
@@ -184,7 +184,13 @@ impl ApiSource {
             });
         }
         let defs = model::parse_document_owned(&origin, Value::Array(tools))?;
-        let schemas = super::cache::toolkit_schemas(&origin, toolkit, version, defs)?;
+        let mut schemas = super::cache::toolkit_schemas(&origin, toolkit, version, defs)?;
+        // Trigger types of the same version: drift in a payload schema is drift like a tool's.
+        let triggers = self.list_trigger_types(toolkit, version).await?;
+        let trigger_origin =
+            format!("Composio API: GET /triggers_types?toolkit_slugs={toolkit}&toolkit_versions[{toolkit}]={version}");
+        let triggers = model::parse_trigger_document(&trigger_origin, Value::Array(triggers))?;
+        schemas.triggers = super::cache::toolkit_triggers(std::path::Path::new(&trigger_origin), toolkit, triggers)?;
         self.progress.finished(toolkit, version, count, pages);
         Ok(Fetched { schemas, pages, available_versions: resolved.available_versions.clone() })
     }
@@ -239,6 +245,35 @@ impl ApiSource {
                 None => return Ok((tools, pages)),
             }
         }
+    }
+
+    /// Every trigger type of one toolkit version, following `next_cursor` to the end.
+    pub async fn list_trigger_types(&self, toolkit: &str, version: &str) -> Result<Vec<Value>, FetchError> {
+        let mut query = TriggerTypesQuery::toolkit_version(toolkit, version, self.options.page_size);
+        let mut items = Vec::new();
+        let mut seen = BTreeSet::new();
+        for number in 1.. {
+            let page = {
+                let _permit = self.permit().await?;
+                self.client.trigger_types_page(&query).await.map_err(|source| FetchError::Api {
+                    source: Box::new(source),
+                    toolkit: toolkit.to_owned(),
+                    request: format!("GET /triggers_types?toolkit_slugs={toolkit} (page {number})"),
+                })?
+            };
+            items.extend(page.items);
+            match page.next_cursor {
+                Some(next) if !seen.insert(next.clone()) => {
+                    return Err(FetchError::InvalidAnswer {
+                        toolkit: toolkit.to_owned(),
+                        message: format!("the trigger types listing repeated cursor `{next}` at page {number}"),
+                    });
+                }
+                Some(next) => query.cursor = Some(next),
+                None => break,
+            }
+        }
+        Ok(items)
     }
 
     async fn page(&self, toolkit: &str, query: &ToolsQuery, number: usize) -> Result<Page, FetchError> {

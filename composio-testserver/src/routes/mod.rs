@@ -9,6 +9,7 @@ mod reply;
 mod sessions;
 mod toolkits;
 mod tools;
+mod triggers;
 
 use std::sync::Arc;
 
@@ -87,6 +88,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
         ("GET", ["tools", slug]) if !slug.is_empty() => (Route::GetTool, Some(*slug)),
         ("POST", ["tools", "execute", slug]) if !slug.is_empty() => (Route::Execute, Some(*slug)),
         ("GET", ["toolkits"]) => (Route::ListToolkits, None),
+        ("GET", ["triggers_types"]) => (Route::ListTriggerTypes, None),
         ("GET", ["toolkits", slug]) if !slug.is_empty() => (Route::GetToolkit, Some(*slug)),
         ("POST", ["files", "upload", "request"]) => (Route::FileUploadRequest, None),
         ("POST", ["tool_router", "session"]) => (Route::SessionCreate, None),
@@ -191,6 +193,7 @@ fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answ
         Route::ToolsEnum => Ok(json_answer(200, &json!(state.catalog.tool_slugs()))),
         Route::Execute => tools::execute(state, api, &param, &req.body),
         Route::ListToolkits => toolkits::list_toolkits(state, &req.query),
+        Route::ListTriggerTypes => triggers::list_trigger_types(state, api, &req.query),
         Route::GetToolkit => toolkits::get_toolkit(state, &param, &req.query),
         Route::FileUploadRequest => files::upload_request(state, &req.body),
         Route::FilePut => Ok(files::file_put(state, &param, &req.body)),
