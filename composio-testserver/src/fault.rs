@@ -77,6 +77,14 @@ pub enum Route {
     /// `GET /api/v3[.1]/triggers_types`: trigger type definitions given to
     /// [`Builder::trigger_types`](crate::server::Builder::trigger_types).
     ListTriggerTypes,
+    /// `POST /api/v3[.1]/trigger_instances/{slug}/upsert`.
+    UpsertTriggerInstance,
+    /// `GET /api/v3[.1]/trigger_instances/active`.
+    ListTriggerInstances,
+    /// `PATCH /api/v3[.1]/trigger_instances/manage/{id}`.
+    SetTriggerInstanceStatus,
+    /// `DELETE /api/v3[.1]/trigger_instances/manage/{id}`.
+    DeleteTriggerInstance,
     /// `GET /link/{token}`: the hosted Connect Link page (no `/api` prefix, no API key). A
     /// visit plays the user finishing the login.
     LinkPage,

@@ -44,6 +44,19 @@ pub(crate) struct SessionRecord {
 
 /// Compiled `input_parameters`, per (upper-case tool slug, version). `None` when the schema
 /// does not compile, in which case arguments are accepted unchecked.
+/// One trigger instance; a deleted one stays as a tombstone, so a second delete is a 409.
+#[derive(Debug, Clone)]
+pub(crate) struct InstanceRec {
+    pub id: String,
+    pub slug: String,
+    pub connected_account_id: String,
+    pub user_id: String,
+    pub config: serde_json::Value,
+    pub disabled_at: Option<String>,
+    pub updated_at: String,
+    pub deleted: bool,
+}
+
 pub(crate) type ValidatorCache = HashMap<(String, String), Arc<Option<jsonschema::Validator>>>;
 
 /// State shared by all connections.
@@ -61,6 +74,7 @@ pub(crate) struct State {
     pub accounts: Mutex<crate::accounts::Accounts>,
     /// Trigger type definitions, as served.
     pub trigger_types: Vec<serde_json::Value>,
+    pub trigger_instances: Mutex<Vec<InstanceRec>>,
     ids: AtomicU64,
 }
 
@@ -79,6 +93,7 @@ impl State {
             sessions: Mutex::new(HashMap::new()),
             accounts: Mutex::default(),
             trigger_types: Vec::new(),
+            trigger_instances: Mutex::new(Vec::new()),
             ids: AtomicU64::new(1),
         }
     }

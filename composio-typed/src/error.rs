@@ -143,6 +143,15 @@ pub enum Error {
         /// The active accounts found (`ca_…`).
         existing: Vec<String>,
     },
+    /// A trigger instance was to be created for the user, who has no active account of the
+    /// trigger's toolkit: connect one first, or name one with `with_connected_account`.
+    #[error("user {user_id} has no active {toolkit} account to attach the trigger to")]
+    NoConnectedAccount {
+        /// The user.
+        user_id: String,
+        /// The toolkit.
+        toolkit: String,
+    },
     /// A callback URL that is not one Composio redirects to after a connection.
     #[error("callback URL: {0}")]
     InvalidCallback(String),

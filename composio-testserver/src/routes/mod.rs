@@ -9,6 +9,7 @@ mod reply;
 mod sessions;
 mod toolkits;
 mod tools;
+mod trigger_instances;
 mod triggers;
 
 use std::sync::Arc;
@@ -89,6 +90,14 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
         ("POST", ["tools", "execute", slug]) if !slug.is_empty() => (Route::Execute, Some(*slug)),
         ("GET", ["toolkits"]) => (Route::ListToolkits, None),
         ("GET", ["triggers_types"]) => (Route::ListTriggerTypes, None),
+        ("POST", ["trigger_instances", slug, "upsert"]) if !slug.is_empty() => {
+            (Route::UpsertTriggerInstance, Some(*slug))
+        }
+        ("GET", ["trigger_instances", "active"]) => (Route::ListTriggerInstances, None),
+        ("PATCH", ["trigger_instances", "manage", id]) if !id.is_empty() => {
+            (Route::SetTriggerInstanceStatus, Some(*id))
+        }
+        ("DELETE", ["trigger_instances", "manage", id]) if !id.is_empty() => (Route::DeleteTriggerInstance, Some(*id)),
         ("GET", ["toolkits", slug]) if !slug.is_empty() => (Route::GetToolkit, Some(*slug)),
         ("POST", ["files", "upload", "request"]) => (Route::FileUploadRequest, None),
         ("POST", ["tool_router", "session"]) => (Route::SessionCreate, None),
@@ -194,6 +203,10 @@ fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answ
         Route::Execute => tools::execute(state, api, &param, &req.body),
         Route::ListToolkits => toolkits::list_toolkits(state, &req.query),
         Route::ListTriggerTypes => triggers::list_trigger_types(state, api, &req.query),
+        Route::UpsertTriggerInstance => trigger_instances::upsert(state, &param, &req.body),
+        Route::ListTriggerInstances => trigger_instances::list_active(state, &req.query),
+        Route::SetTriggerInstanceStatus => trigger_instances::set_status(state, &param, &req.body),
+        Route::DeleteTriggerInstance => trigger_instances::delete(state, &param),
         Route::GetToolkit => toolkits::get_toolkit(state, &param, &req.query),
         Route::FileUploadRequest => files::upload_request(state, &req.body),
         Route::FilePut => Ok(files::file_put(state, &param, &req.body)),

@@ -5,12 +5,14 @@
 //! can call them with the raw body and the headers it received.
 
 mod event;
+mod instances;
 mod verify;
 
 pub use event::{
     ACCOUNT_EXPIRED, AccountExpired, Event, PayloadVersion, TRIGGER_DISABLED, TRIGGER_MESSAGE, TriggerDisabled,
     TriggerEvent,
 };
+pub use instances::{ActiveTriggerQuery, Applied, TriggerInstance, TriggerInstances};
 pub use verify::{
     DEFAULT_TOLERANCE, HEADER_ATTEMPT, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_VERSION, Verified,
     Verifier, VerifyError,
