@@ -85,6 +85,20 @@ pub enum Route {
     SetTriggerInstanceStatus,
     /// `DELETE /api/v3[.1]/trigger_instances/manage/{id}`.
     DeleteTriggerInstance,
+    /// `POST /api/v3[.1]/webhook_subscriptions`.
+    CreateWebhookSubscription,
+    /// `GET /api/v3[.1]/webhook_subscriptions`.
+    ListWebhookSubscriptions,
+    /// `GET /api/v3[.1]/webhook_subscriptions/{id}`.
+    GetWebhookSubscription,
+    /// `PATCH /api/v3[.1]/webhook_subscriptions/{id}`.
+    UpdateWebhookSubscription,
+    /// `DELETE /api/v3[.1]/webhook_subscriptions/{id}`.
+    DeleteWebhookSubscription,
+    /// `POST /api/v3[.1]/webhook_subscriptions/{id}/rotate_secret`.
+    RotateWebhookSecret,
+    /// `GET /api/v3[.1]/webhook_subscriptions/event_types`.
+    WebhookEventTypes,
     /// `GET /link/{token}`: the hosted Connect Link page (no `/api` prefix, no API key). A
     /// visit plays the user finishing the login.
     LinkPage,

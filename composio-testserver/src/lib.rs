@@ -66,6 +66,7 @@ mod accounts;
 mod body;
 mod catalog;
 mod corpus;
+mod deliveries;
 mod fault;
 mod routes;
 mod server;
@@ -73,6 +74,7 @@ mod state;
 mod util;
 
 pub use corpus::{corpus_dir, corpus_missing};
+pub use deliveries::{Delivered, Delivery};
 pub use fault::{Fault, FaultRule, Route};
 pub use server::{Builder, TestServer};
 

@@ -57,6 +57,24 @@ pub(crate) struct InstanceRec {
     pub deleted: bool,
 }
 
+/// The project's webhook subscription.
+#[derive(Debug, Clone)]
+pub(crate) struct SubscriptionRec {
+    pub id: String,
+    pub webhook_url: String,
+    pub enabled_events: Vec<serde_json::Value>,
+    pub version: String,
+    pub secret: String,
+}
+
+impl SubscriptionRec {
+    /// As the v3.1 routes answer it: with the secret.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({"id": self.id, "webhook_url": self.webhook_url, "enabled_events": self.enabled_events,
+            "version": self.version, "secret": self.secret})
+    }
+}
+
 pub(crate) type ValidatorCache = HashMap<(String, String), Arc<Option<jsonschema::Validator>>>;
 
 /// State shared by all connections.
@@ -75,6 +93,7 @@ pub(crate) struct State {
     /// Trigger type definitions, as served.
     pub trigger_types: Vec<serde_json::Value>,
     pub trigger_instances: Mutex<Vec<InstanceRec>>,
+    pub subscriptions: Mutex<Vec<SubscriptionRec>>,
     ids: AtomicU64,
 }
 
@@ -94,6 +113,7 @@ impl State {
             accounts: Mutex::default(),
             trigger_types: Vec::new(),
             trigger_instances: Mutex::new(Vec::new()),
+            subscriptions: Mutex::new(Vec::new()),
             ids: AtomicU64::new(1),
         }
     }

@@ -11,6 +11,7 @@ mod toolkits;
 mod tools;
 mod trigger_instances;
 mod triggers;
+mod webhooks;
 
 use std::sync::Arc;
 
@@ -94,6 +95,15 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
             (Route::UpsertTriggerInstance, Some(*slug))
         }
         ("GET", ["trigger_instances", "active"]) => (Route::ListTriggerInstances, None),
+        ("POST", ["webhook_subscriptions"]) => (Route::CreateWebhookSubscription, None),
+        ("GET", ["webhook_subscriptions"]) => (Route::ListWebhookSubscriptions, None),
+        ("GET", ["webhook_subscriptions", "event_types"]) => (Route::WebhookEventTypes, None),
+        ("GET", ["webhook_subscriptions", id]) if !id.is_empty() => (Route::GetWebhookSubscription, Some(*id)),
+        ("PATCH", ["webhook_subscriptions", id]) if !id.is_empty() => (Route::UpdateWebhookSubscription, Some(*id)),
+        ("DELETE", ["webhook_subscriptions", id]) if !id.is_empty() => (Route::DeleteWebhookSubscription, Some(*id)),
+        ("POST", ["webhook_subscriptions", id, "rotate_secret"]) if !id.is_empty() => {
+            (Route::RotateWebhookSecret, Some(*id))
+        }
         ("PATCH", ["trigger_instances", "manage", id]) if !id.is_empty() => {
             (Route::SetTriggerInstanceStatus, Some(*id))
         }
@@ -207,6 +217,13 @@ fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answ
         Route::ListTriggerInstances => trigger_instances::list_active(state, &req.query),
         Route::SetTriggerInstanceStatus => trigger_instances::set_status(state, &param, &req.body),
         Route::DeleteTriggerInstance => trigger_instances::delete(state, &param),
+        Route::CreateWebhookSubscription => webhooks::create(state, &req.body),
+        Route::ListWebhookSubscriptions => webhooks::list(state, &req.query),
+        Route::GetWebhookSubscription => webhooks::get(state, &param),
+        Route::UpdateWebhookSubscription => webhooks::update(state, &param, &req.body),
+        Route::DeleteWebhookSubscription => webhooks::delete(state, &param),
+        Route::RotateWebhookSecret => webhooks::rotate(state, &param),
+        Route::WebhookEventTypes => Ok(webhooks::event_types()),
         Route::GetToolkit => toolkits::get_toolkit(state, &param, &req.query),
         Route::FileUploadRequest => files::upload_request(state, &req.body),
         Route::FilePut => Ok(files::file_put(state, &param, &req.body)),

@@ -6,6 +6,7 @@
 
 mod event;
 mod instances;
+mod subscriptions;
 mod verify;
 
 pub use event::{
@@ -13,6 +14,9 @@ pub use event::{
     TriggerEvent,
 };
 pub use instances::{ActiveTriggerQuery, Applied, TriggerInstance, TriggerInstances};
+pub use subscriptions::{
+    RotatedSecret, SubscriptionUpdate, WebhookEventType, WebhookSubscription, WebhookSubscriptions,
+};
 pub use verify::{
     DEFAULT_TOLERANCE, HEADER_ATTEMPT, HEADER_ID, HEADER_SIGNATURE, HEADER_TIMESTAMP, HEADER_VERSION, Verified,
     Verifier, VerifyError,
