@@ -4,6 +4,8 @@
 //! Verification and decoding are pure: they need no client and no network, so any HTTP server
 //! can call them with the raw body and the headers it received.
 
+#[cfg(feature = "axum")]
+pub mod axum;
 mod event;
 mod instances;
 mod subscriptions;
