@@ -27,6 +27,21 @@ pub enum ToolkitVersions {
     PerToolkit(BTreeMap<String, String>),
 }
 
+impl ToolkitVersions {
+    /// The query pairs, as the platform reads them: one `toolkit_versions`, or one
+    /// `toolkit_versions[slug]` per toolkit.
+    fn push_pairs(&self, pairs: &mut Vec<(String, String)>) {
+        match self {
+            ToolkitVersions::All(version) => pairs.push(("toolkit_versions".into(), version.clone())),
+            ToolkitVersions::PerToolkit(map) => {
+                pairs.extend(
+                    map.iter().map(|(toolkit, version)| (format!("toolkit_versions[{toolkit}]"), version.clone())),
+                );
+            }
+        }
+    }
+}
+
 /// A query of `GET /triggers_types`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 #[non_exhaustive]
@@ -152,14 +167,8 @@ impl Client {
         if let Some(toolkit) = &query.toolkit_slug {
             pairs.push(("toolkit_slug".into(), toolkit.clone()));
         }
-        match &query.toolkit_versions {
-            Some(ToolkitVersions::All(version)) => pairs.push(("toolkit_versions".into(), version.clone())),
-            Some(ToolkitVersions::PerToolkit(map)) => {
-                for (toolkit, version) in map {
-                    pairs.push((format!("toolkit_versions[{toolkit}]"), version.clone()));
-                }
-            }
-            None => {}
+        if let Some(versions) = &query.toolkit_versions {
+            versions.push_pairs(&mut pairs);
         }
         if !query.tool_slugs.is_empty() {
             pairs.push(("tool_slugs".into(), query.tool_slugs.join(",")));
@@ -218,14 +227,8 @@ impl Client {
         if !query.toolkit_slugs.is_empty() {
             pairs.push(("toolkit_slugs".into(), query.toolkit_slugs.join(",")));
         }
-        match &query.toolkit_versions {
-            Some(ToolkitVersions::All(version)) => pairs.push(("toolkit_versions".into(), version.clone())),
-            Some(ToolkitVersions::PerToolkit(map)) => {
-                for (toolkit, version) in map {
-                    pairs.push((format!("toolkit_versions[{toolkit}]"), version.clone()));
-                }
-            }
-            None => {}
+        if let Some(versions) = &query.toolkit_versions {
+            versions.push_pairs(&mut pairs);
         }
         if let Some(limit) = query.limit {
             pairs.push(("limit".into(), limit.min(MAX_PAGE_SIZE).to_string()));
