@@ -149,9 +149,7 @@ impl<'a, T: Tool> Call<'a, T> {
         let span = execute_span(meta.slug);
         async move {
             let version = client.resolve_version(&target, &overrides)?;
-            client.upload_files(meta, &mut input).await?;
-            let arguments = serde_json::value::to_raw_value(&input)
-                .map_err(|e| Error::Encode { slug: meta.slug.to_owned(), message: e.to_string() })?;
+            let arguments = client.prepared_arguments(meta, &mut input).await?;
             let raw = client.execute_resolved(&target, &version, &arguments, &overrides).await?;
             Ok(Execution {
                 data: decode::<T::Output>(meta.slug, &raw.data)?,
@@ -365,6 +363,18 @@ pub(crate) fn decode<T: DeserializeOwned>(slug: &str, data: &RawValue) -> Result
 }
 
 impl Client {
+    /// A typed input as the JSON arguments of a call, its local files uploaded first: what a
+    /// call sends, directly or through a session.
+    pub(crate) async fn prepared_arguments<T: Tool>(
+        &self,
+        meta: &ToolMeta,
+        input: &mut T,
+    ) -> Result<Box<serde_json::value::RawValue>> {
+        self.upload_files(meta, input).await?;
+        serde_json::value::to_raw_value(&*input)
+            .map_err(|e| Error::Encode { slug: meta.slug.to_owned(), message: e.to_string() })
+    }
+
     /// Uploads every local file argument of `input` and puts the uploaded references in their
     /// place. Tools without file parameters skip this entirely.
     pub(crate) async fn upload_files<T: Tool>(&self, meta: &ToolMeta, input: &mut T) -> Result<()> {

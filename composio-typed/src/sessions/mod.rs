@@ -675,9 +675,7 @@ impl<'a, T: Tool> SessionCall<'a, T> {
             if !(is_meta || allow_latest || client.inner.allow_latest) {
                 return Err(Error::VersionRefused { slug: meta.slug.to_owned(), toolkit: meta.toolkit.to_owned() });
             }
-            client.upload_files(meta, &mut input).await?;
-            let arguments = serde_json::value::to_raw_value(&input)
-                .map_err(|e| Error::Encode { slug: meta.slug.to_owned(), message: e.to_string() })?;
+            let arguments = client.prepared_arguments(meta, &mut input).await?;
             let raw = session.run(meta.slug, is_meta, &arguments, account.as_deref(), meta.is_retry_safe()).await?;
             Ok(Execution {
                 data: decode::<T::Output>(meta.slug, &raw.data)?,
