@@ -143,6 +143,16 @@ impl<'a, T: Tool> Call<'a, T> {
 
     /// Sends the call and returns the typed output with the execution's details.
     pub async fn send_with_details(self) -> Result<Execution<T::Output>> {
+        self.send_decoding(decode::<T::Output>).await
+    }
+
+    /// Sends the call and returns the `data` as JSON, not decoded into the typed output: for
+    /// handing the result to a model, which reads JSON. The arguments are as typed as ever.
+    pub async fn send_json(self) -> Result<Execution<Value>> {
+        self.send_decoding(decode::<Value>).await
+    }
+
+    async fn send_decoding<O>(self, decode: fn(&str, &RawValue) -> Result<O>) -> Result<Execution<O>> {
         let Call { client, mut input, overrides } = self;
         let meta = T::META;
         let target = Target::of(meta);
@@ -151,12 +161,7 @@ impl<'a, T: Tool> Call<'a, T> {
             let version = client.resolve_version(&target, &overrides)?;
             let arguments = client.prepared_arguments(meta, &mut input).await?;
             let raw = client.execute_resolved(&target, &version, &arguments, &overrides).await?;
-            Ok(Execution {
-                data: decode::<T::Output>(meta.slug, &raw.data)?,
-                log_id: raw.log_id,
-                version,
-                attempts: raw.attempts,
-            })
+            Ok(Execution { data: decode(meta.slug, &raw.data)?, log_id: raw.log_id, version, attempts: raw.attempts })
         }
         .instrument(span)
         .await

@@ -30,6 +30,7 @@ pub mod triggers;
 mod wire;
 
 pub use accounts::{Callback, ConnectedAccount, ConnectionRequest, ConnectionStatus};
+pub use agents::TypedTool;
 pub use client::{ApiPrefix, Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_USER_ID};
 pub use error::{ApiError, DecodeError, Error, Result, ToolFailure};
 pub use execute::{Call, Execution, LATEST, UntypedCall};

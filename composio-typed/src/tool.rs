@@ -13,6 +13,8 @@ pub struct ToolMeta {
     pub slug: &'static str,
     /// Display name.
     pub name: &'static str,
+    /// What the tool does, as published; the description a model reads.
+    pub description: &'static str,
     /// Toolkit slug, `github`.
     pub toolkit: &'static str,
     /// The toolkit version the types were generated from.

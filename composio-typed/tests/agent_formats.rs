@@ -1095,6 +1095,7 @@ fn a_models_call_finds_its_tool_by_the_alias_and_a_broken_meta_is_an_error() {
     static BROKEN: composio_typed::ToolMeta = composio_typed::ToolMeta {
         slug: "X_BROKEN",
         name: "Broken",
+        description: "",
         toolkit: "x",
         version: "1",
         tags: &[],

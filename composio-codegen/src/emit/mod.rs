@@ -65,6 +65,8 @@ pub enum Item {
     TriggerImpl(usize),
     /// The enum of the toolkit's events.
     Events,
+    /// `TOOLS`, the module's dispatch table.
+    ToolTable,
 }
 
 /// The order of a module's items. Each tool reads top to bottom: its function, its input, its
@@ -90,6 +92,9 @@ pub fn plan(ir: &ToolkitIr) -> Vec<Item> {
                 items.push(Item::Type(id));
             }
         }
+    }
+    if !ir.tools.is_empty() {
+        items.push(Item::ToolTable);
     }
     // Each trigger type reads like a tool: its config (the marker type), its impl, then the
     // payload types it is the first to use; the events enum closes the list.
@@ -208,6 +213,7 @@ pub fn items(ir: &ToolkitIr, options: &EmitOptions, facts: &Facts, items: &[Item
             Item::Type(id) => emitter.type_def(id),
             Item::TriggerImpl(index) => emitter.trigger_impl(&ir.triggers[index]),
             Item::Events => emitter.events_enum(ir.events_enum.as_deref().unwrap_or("Event")),
+            Item::ToolTable => emitter.tool_table(),
         });
     }
     Emitted { tokens, imports: emitter.used }
@@ -289,6 +295,8 @@ pub enum Import {
     Tool,
     /// `composio_typed::ToolMeta`.
     ToolMeta,
+    /// `composio_typed::TypedTool`, an entry of the dispatch table.
+    TypedTool,
     /// `composio_typed::Value`, any JSON value.
     Value,
 }
@@ -366,7 +374,8 @@ impl Emitter<'_> {
 
     /// `#[derive(…)]` and `#[serde(crate = …)]` for a type, by direction.
     fn derives(&mut self, input: bool, extra: TokenStream) -> TokenStream {
-        let (ser, de) = if self.options.serde_both_ways { (true, true) } else { (input, !input) };
+        // Inputs read too, so a model's call can be parsed into them.
+        let (ser, de) = (input || self.options.serde_both_ways, true);
         let mut serde_derives = Vec::new();
         if ser {
             self.use_(Import::Serialize);

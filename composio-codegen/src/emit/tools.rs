@@ -74,6 +74,7 @@ impl Emitter<'_> {
         let output = self.ty(&tool.output);
         let slug = &tool.slug;
         let name = &tool.name;
+        let description = tool.description.trim();
         let tags = &tool.tags;
         let input_schema = raw_string(&tool.input_schema);
         let output_schema = raw_string(&tool.output_schema);
@@ -93,6 +94,7 @@ impl Emitter<'_> {
                 const META: &'static ToolMeta = &ToolMeta {
                     slug: #slug,
                     name: #name,
+                    description: #description,
                     toolkit: TOOLKIT,
                     version: VERSION,
                     tags: &[#(#tags),*],
@@ -101,6 +103,27 @@ impl Emitter<'_> {
                 };
                 #files
             }
+        }
+    }
+}
+
+impl Emitter<'_> {
+    /// `TOOLS`: every tool of the module as a dispatch entry, for a tool set that hands them
+    /// to a model.
+    pub(super) fn tool_table(&mut self) -> TokenStream {
+        self.use_(Import::TypedTool);
+        let entries = self.ir.tools.iter().map(|tool| {
+            let input = self.type_name(tool.input);
+            quote! { TypedTool::of::<#input>(), }
+        });
+        let doc = doc_lines(&[
+            DocLine::of("Every tool of this module, for dispatching a model's calls. Select the ones an"),
+            DocLine::of("agent may use with a [`ToolSet`](composio_typed::agents::ToolSet): it gives their"),
+            DocLine::of("definitions for a model API and parses each call into the typed input."),
+        ]);
+        quote! {
+            #doc
+            pub const TOOLS: &[TypedTool] = &[#(#entries)*];
         }
     }
 }

@@ -102,9 +102,11 @@ impl Emitter<'_> {
         // Every input struct gets a constructor and setters, nested ones too: struct literals
         // would make callers spell out every absent optional field.
         let constructor = input.then(|| self.constructor(name, st));
+        // A model's misspelt argument must be an error it sees, not a value silently dropped.
+        let deny = input.then(|| quote!(, deny_unknown_fields));
         quote! {
             #derives
-            #[serde(crate = "::composio_typed::serde" #rename_all)]
+            #[serde(crate = "::composio_typed::serde" #rename_all #deny)]
             pub struct #name { #(#fields)* }
             #constructor
         }

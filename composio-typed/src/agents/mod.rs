@@ -8,17 +8,30 @@
 //! provider's rules, so a model's call can be translated back exactly. A schema that cannot meet
 //! a provider's rules gives a [`FormatError`] naming the [`Rule`], never a definition the API
 //! would reject (Anthropic and OpenAI reject the whole request for one bad tool).
+//!
+//! For dispatch, each generated module lists its tools in `TOOLS`, a table of [`TypedTool`]s.
+//! A [`ToolSet`] selects the tools an agent may use, from generated toolkits and from tools known
+//! only at run time; [`ToolSet::prepare`] gives the definitions for one provider, and
+//! [`Prepared::call`] runs a model's call: the arguments are parsed into the typed input
+//! ([`parse_arguments`]), unknown fields rejected, and every problem becomes an [`Outcome`] the
+//! model can read and act on.
 
+mod arguments;
+mod dispatch;
 mod formats;
 mod schema;
+mod toolset;
 
 use serde_json::Value;
 
 use crate::sessions::SessionTool;
 use crate::tool::ToolMeta;
 
+pub use arguments::{ArgumentError, ArgumentErrorKind, Arguments, Problem, arguments_object, parse_arguments};
+pub use dispatch::{Executor, Outcome, TypedTool};
 pub use formats::{Definition, KeyAlias, Provider, Strictness, anthropic_strict_budget};
 pub use schema::{FormatError, Rule};
+pub use toolset::{Prepared, READ_ONLY, ToolSet, UnknownSlug};
 
 /// A tool as a model sees it: its slug, a description and its input JSON Schema.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,9 +47,8 @@ impl ToolSpec {
         ToolSpec { slug: slug.into(), description, input_schema }
     }
 
-    /// A generated tool. `ToolMeta` carries no tool description, so the description is the
-    /// display name followed by the input schema's own description, when it has one; replace
-    /// it with [`ToolSpec::with_description`] for a better one.
+    /// A generated tool, described by its published description (or, when it has none, its
+    /// display name and the input schema's description).
     pub fn from_meta(meta: &ToolMeta) -> Result<Self, FormatError> {
         let schema = meta.input_schema_json().map_err(|_| FormatError {
             tool: meta.slug.to_owned(),
@@ -45,6 +57,7 @@ impl ToolSpec {
             path: String::new(),
         })?;
         let description = match schema.get("description").and_then(Value::as_str) {
+            _ if !meta.description.trim().is_empty() => meta.description.to_owned(),
             Some(extra) if !extra.is_empty() => format!("{}: {extra}", meta.name),
             _ => meta.name.to_owned(),
         };

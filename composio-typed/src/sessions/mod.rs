@@ -665,6 +665,15 @@ impl<'a, T: Tool> SessionCall<'a, T> {
 
     /// Sends the call; the typed output with the execution's details. `version` is `latest`.
     pub async fn send_with_details(self) -> Result<Execution<T::Output>> {
+        self.send_decoding(decode::<T::Output>).await
+    }
+
+    /// Sends the call; the `data` as JSON, not decoded into the typed output (for a model).
+    pub async fn send_json(self) -> Result<Execution<Value>> {
+        self.send_decoding(decode::<Value>).await
+    }
+
+    async fn send_decoding<O>(self, decode: fn(&str, &RawValue) -> Result<O>) -> Result<Execution<O>> {
         let SessionCall { session, mut input, account, allow_latest } = self;
         let meta = T::META;
         let span = execute_span(meta.slug);
@@ -678,7 +687,7 @@ impl<'a, T: Tool> SessionCall<'a, T> {
             let arguments = client.prepared_arguments(meta, &mut input).await?;
             let raw = session.run(meta.slug, is_meta, &arguments, account.as_deref(), meta.is_retry_safe()).await?;
             Ok(Execution {
-                data: decode::<T::Output>(meta.slug, &raw.data)?,
+                data: decode(meta.slug, &raw.data)?,
                 log_id: raw.log_id,
                 version: session_version(),
                 attempts: raw.attempts,

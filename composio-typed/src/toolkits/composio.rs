@@ -7,7 +7,9 @@
 
 use ::std::collections::BTreeMap;
 use ::composio_typed::serde::{Deserialize, Serialize};
-use ::composio_typed::{JsonObject, Session, SessionCall, Tool, ToolMeta, Value};
+use ::composio_typed::{
+    JsonObject, Session, SessionCall, Tool, ToolMeta, TypedTool, Value,
+};
 
 /// The Composio toolkit these bindings call: `composio`.
 pub const TOOLKIT: &str = "composio";
@@ -31,8 +33,8 @@ pub fn get_tool_schemas(
 /// Arguments of [`get_tool_schemas`]. Slug `COMPOSIO_GET_TOOL_SCHEMAS`.
 ///
 /// The tools to describe.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetToolSchemasInput {
     /// Which schemas to return; the input schema unless told otherwise.
     ///
@@ -75,6 +77,7 @@ impl Tool for GetToolSchemasInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "COMPOSIO_GET_TOOL_SCHEMAS",
         name: "Get tool schemas",
+        description: "Returns the full input, and optionally output, schemas of the given tools.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint"],
@@ -111,7 +114,7 @@ pub struct ToolSchemaEntry {
 }
 
 /// The `include` value of [`GetToolSchemasInput`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum GetToolSchemasIncludeItem {
     /// `input_schema`
@@ -152,8 +155,8 @@ pub fn manage_connections(
 /// Arguments of [`manage_connections`]. Slug `COMPOSIO_MANAGE_CONNECTIONS`.
 ///
 /// The toolkits to check.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ManageConnectionsInput {
     /// Start new connections even where active ones exist, replacing them.
     ///
@@ -193,6 +196,7 @@ impl Tool for ManageConnectionsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "COMPOSIO_MANAGE_CONNECTIONS",
         name: "Manage connections",
+        description: "Reports whether the user has connected each toolkit and starts a connection, with a link for the user, where one is missing.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "destructiveHint"],
@@ -341,8 +345,8 @@ pub fn multi_execute_tool(
 /// Arguments of [`multi_execute_tool`]. Slug `COMPOSIO_MULTI_EXECUTE_TOOL`.
 ///
 /// The calls to run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct MultiExecuteToolInput {
     /// A short upper-case label of the workflow step this call belongs to, such as FETCHING_EMAILS.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -406,6 +410,7 @@ impl Tool for MultiExecuteToolInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "COMPOSIO_MULTI_EXECUTE_TOOL",
         name: "Run several tools",
+        description: "Runs up to fifty independent tool calls at once and reports each one's result.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "destructiveHint", "important"],
@@ -448,8 +453,8 @@ pub struct MultiExecuteResult {
 }
 
 /// One call.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct MultiExecuteToolItem {
     /// The tool's arguments, as its input schema names them.
     pub arguments: JsonObject,
@@ -485,8 +490,8 @@ pub fn remote_bash_tool(
 /// Arguments of [`remote_bash_tool`]. Slug `COMPOSIO_REMOTE_BASH_TOOL`.
 ///
 /// The command to run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct RemoteBashToolInput {
     /// The command; runs stop after three minutes.
     pub command: String,
@@ -515,6 +520,7 @@ impl Tool for RemoteBashToolInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "COMPOSIO_REMOTE_BASH_TOOL",
         name: "Remote bash",
+        description: "Runs a shell command in the session's remote sandbox.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["destructiveHint", "openWorldHint"],
@@ -549,8 +555,8 @@ pub fn remote_workbench(
 /// Arguments of [`remote_workbench`]. Slug `COMPOSIO_REMOTE_WORKBENCH`.
 ///
 /// The code to run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct RemoteWorkbenchInput {
     /// Python to run; variables, imports and files persist between calls. Runs stop after three minutes.
     pub code_to_execute: String,
@@ -606,6 +612,7 @@ impl Tool for RemoteWorkbenchInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "COMPOSIO_REMOTE_WORKBENCH",
         name: "Remote workbench",
+        description: "Runs Python in the session's persistent remote sandbox, which can call tools and keeps state between calls.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["destructiveHint", "openWorldHint"],
@@ -640,8 +647,8 @@ pub fn search_tools(
 /// Arguments of [`search_tools`]. Slug `COMPOSIO_SEARCH_TOOLS`.
 ///
 /// What to search for.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct SearchToolsInput {
     /// The name of the calling model, which tunes the search.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -681,6 +688,7 @@ impl Tool for SearchToolsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "COMPOSIO_SEARCH_TOOLS",
         name: "Search tools",
+        description: "Finds the tools that fit one or more tasks described in plain English, with a suggested plan and the connection state of their toolkits.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "readOnlyHint"],
@@ -747,8 +755,8 @@ pub struct SearchSessionInfo {
 }
 
 /// One task.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct SearchQuery {
     /// Inputs already known, as one string of comma-separated key:value pairs, such as "channel:general".
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -775,8 +783,8 @@ impl SearchQuery {
 }
 
 /// Groups the calls of one workflow.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct SearchSession {
     /// Start a new workflow and return its id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -828,8 +836,8 @@ pub fn wait_for_connections(
 /// Arguments of [`wait_for_connections`]. Slug `COMPOSIO_WAIT_FOR_CONNECTIONS`.
 ///
 /// The toolkits to wait for.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct WaitForConnectionsInput {
     /// Return when any toolkit, or only when all of them, reach a final state.
     ///
@@ -871,6 +879,7 @@ impl Tool for WaitForConnectionsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "COMPOSIO_WAIT_FOR_CONNECTIONS",
         name: "Wait for connections",
+        description: "Waits until the user finishes connecting the given toolkits, or until any one of them is done.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "idempotentHint"],
@@ -888,7 +897,7 @@ pub struct WaitForConnectionsOutput {
 }
 
 /// Return when any toolkit, or only when all of them, reach a final state.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum WaitForConnectionsMode {
     /// `any`
@@ -912,3 +921,16 @@ impl ::std::fmt::Display for WaitForConnectionsMode {
         f.write_str(self.as_str())
     }
 }
+
+/// Every tool of this module, for dispatching a model's calls. Select the ones an
+/// agent may use with a [`ToolSet`](composio_typed::agents::ToolSet): it gives their
+/// definitions for a model API and parses each call into the typed input.
+pub const TOOLS: &[TypedTool] = &[
+    TypedTool::of::<GetToolSchemasInput>(),
+    TypedTool::of::<ManageConnectionsInput>(),
+    TypedTool::of::<MultiExecuteToolInput>(),
+    TypedTool::of::<RemoteBashToolInput>(),
+    TypedTool::of::<RemoteWorkbenchInput>(),
+    TypedTool::of::<SearchToolsInput>(),
+    TypedTool::of::<WaitForConnectionsInput>(),
+];

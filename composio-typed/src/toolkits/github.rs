@@ -7,7 +7,7 @@
 
 use ::std::collections::BTreeMap;
 use ::composio_typed::serde::{Deserialize, Serialize};
-use ::composio_typed::{Call, Client, JsonObject, Tool, ToolMeta};
+use ::composio_typed::{Call, Client, JsonObject, Tool, ToolMeta, TypedTool};
 
 /// The Composio toolkit these bindings call: `github`.
 pub const TOOLKIT: &str = "github";
@@ -39,8 +39,8 @@ pub fn accept_a_repository_invitation(
 /// Arguments of [`accept_a_repository_invitation`]. Slug `GITHUB_ACCEPT_A_REPOSITORY_INVITATION`.
 ///
 /// Arguments for accepting a repository invitation.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct AcceptARepositoryInvitationInput {
     /// Id of the pending invitation; list the user's invitations to find it.
     pub invitation_id: i64,
@@ -58,6 +58,7 @@ impl Tool for AcceptARepositoryInvitationInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_ACCEPT_A_REPOSITORY_INVITATION",
         name: "Accept a repository invitation",
+        description: "Accepts an invitation to collaborate on a repository that was sent to the signed-in user.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &[
@@ -88,8 +89,8 @@ pub fn convert_an_organization_member_to_outside_collaborator(
 /// Arguments of [`convert_an_organization_member_to_outside_collaborator`]. Slug `GITHUB_CONVERT_AN_ORGANIZATION_MEMBER_TO_OUTSIDE_COLLABORATOR`.
 ///
 /// Arguments for turning an organization member into an outside collaborator.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ConvertAnOrganizationMemberToOutsideCollaboratorInput {
     /// Let GitHub finish the conversion in the background and answer at once.
     ///
@@ -128,6 +129,7 @@ impl Tool for ConvertAnOrganizationMemberToOutsideCollaboratorInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CONVERT_AN_ORGANIZATION_MEMBER_TO_OUTSIDE_COLLABORATOR",
         name: "Convert an organization member to outside collaborator",
+        description: "Removes a person's organization membership while keeping their access to the repositories they work on.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &[
@@ -158,8 +160,8 @@ pub fn create_an_issue(
 /// Arguments of [`create_an_issue`]. Slug `GITHUB_CREATE_AN_ISSUE`.
 ///
 /// Arguments for opening an issue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAnIssueInput {
     /// Single handle to assign; older form of `assignees`.
     ///
@@ -251,6 +253,7 @@ impl Tool for CreateAnIssueInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_AN_ISSUE",
         name: "Create an issue",
+        description: "Opens a new issue in a repository, optionally with labels, assignees and a milestone.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "Repository Management"],
@@ -646,8 +649,8 @@ pub fn create_an_issue_comment(
 /// Arguments of [`create_an_issue_comment`]. Slug `GITHUB_CREATE_AN_ISSUE_COMMENT`.
 ///
 /// Arguments for commenting on an issue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAnIssueCommentInput {
     /// Markdown text of the comment.
     ///
@@ -689,6 +692,7 @@ impl Tool for CreateAnIssueCommentInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_AN_ISSUE_COMMENT",
         name: "Create an issue comment",
+        description: "Adds a comment to an issue or pull request conversation.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "Comments"],
@@ -772,8 +776,8 @@ pub fn create_a_check_run(
 /// Arguments of [`create_a_check_run`]. Slug `GITHUB_CREATE_A_CHECK_RUN`.
 ///
 /// Arguments for creating a check run.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateACheckRunInput {
     /// Buttons offered to the user for follow-up work (label, description, identifier).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -945,6 +949,7 @@ impl Tool for CreateACheckRunInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_CHECK_RUN",
         name: "Create a check run",
+        description: "Starts a new check run for a commit so a CI tool can report status, results and annotations.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["checks", "openWorldHint"],
@@ -954,7 +959,7 @@ impl Tool for CreateACheckRunInput {
 }
 
 /// Outcome; needed once the status is completed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum CreateACheckRunConclusion {
     /// `action_required`
@@ -998,7 +1003,7 @@ impl ::std::fmt::Display for CreateACheckRunConclusion {
 }
 
 /// Current phase of the run.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum CreateACheckRunStatus {
     /// `queued`
@@ -1051,8 +1056,8 @@ pub fn create_a_codespace_for_the_authenticated_user(
 /// Arguments of [`create_a_codespace_for_the_authenticated_user`]. Slug `GITHUB_CREATE_A_CODESPACE_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for creating a codespace; give either a repository id or a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateACodespaceForTheAuthenticatedUserInput {
     /// Build the codespace from this pull request instead of a repository id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1105,6 +1110,7 @@ impl Tool for CreateACodespaceForTheAuthenticatedUserInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_CODESPACE_FOR_THE_AUTHENTICATED_USER",
         name: "Create a codespace for the authenticated user",
+        description: "Creates a cloud development environment for the signed-in user from a repository or a pull request.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["codespaces", "openWorldHint"],
@@ -1114,8 +1120,8 @@ impl Tool for CreateACodespaceForTheAuthenticatedUserInput {
 }
 
 /// Build the codespace from this pull request instead of a repository id.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct PullRequestPayload {
     /// Which pull request to base the codespace on.
     pub pull_request_number: i64,
@@ -1149,8 +1155,8 @@ pub fn create_a_gist(
 /// Arguments of [`create_a_gist`]. Slug `GITHUB_CREATE_A_GIST`.
 ///
 /// Arguments for creating a gist.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAGistInput {
     /// Short caption shown above the gist.
     ///
@@ -1192,6 +1198,7 @@ impl Tool for CreateAGistInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_GIST",
         name: "Create a gist",
+        description: "Publishes a new gist made of one or more files.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["gists", "openWorldHint", "mcpIgnore"],
@@ -1216,8 +1223,8 @@ pub fn create_a_milestone(
 /// Arguments of [`create_a_milestone`]. Slug `GITHUB_CREATE_A_MILESTONE`.
 ///
 /// Arguments for creating a milestone.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAMilestoneInput {
     /// What the milestone is about.
     ///
@@ -1286,6 +1293,7 @@ impl Tool for CreateAMilestoneInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_MILESTONE",
         name: "Create a milestone",
+        description: "Adds a milestone to a repository for grouping issues and pull requests.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["issues", "openWorldHint", "mcpIgnore"],
@@ -1295,7 +1303,7 @@ impl Tool for CreateAMilestoneInput {
 }
 
 /// Whether the milestone starts open or closed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum CreateAMilestoneState {
     /// `open`
@@ -1336,8 +1344,8 @@ pub fn create_a_pull_request(
 /// Arguments of [`create_a_pull_request`]. Slug `GITHUB_CREATE_A_PULL_REQUEST`.
 ///
 /// Arguments for opening a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAPullRequestInput {
     /// Branch the changes should land on.
     ///
@@ -1439,6 +1447,7 @@ impl Tool for CreateAPullRequestInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_PULL_REQUEST",
         name: "Create a pull request",
+        description: "Opens a pull request that proposes merging one branch into another.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "pulls", "important"],
@@ -1588,8 +1597,8 @@ pub fn create_a_reference(
 /// Arguments of [`create_a_reference`]. Slug `GITHUB_CREATE_A_REFERENCE`.
 ///
 /// Arguments for creating a Git reference.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAReferenceInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -1632,6 +1641,7 @@ impl Tool for CreateAReferenceInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_REFERENCE",
         name: "Create a reference",
+        description: "Creates a Git reference, such as a new branch or tag, pointing at a given commit.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["git", "openWorldHint", "important"],
@@ -1729,8 +1739,8 @@ pub fn create_a_release(
 /// Arguments of [`create_a_release`]. Slug `GITHUB_CREATE_A_RELEASE`.
 ///
 /// Arguments for creating a release.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAReleaseInput {
     /// Markdown release notes.
     ///
@@ -1854,6 +1864,7 @@ impl Tool for CreateAReleaseInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_RELEASE",
         name: "Create a release",
+        description: "Publishes a release for a tag, optionally as a draft or pre-release and with generated notes.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "important", "Releases"],
@@ -1993,8 +2004,8 @@ pub fn create_a_repository_for_the_authenticated_user(
 /// Arguments of [`create_a_repository_for_the_authenticated_user`]. Slug `GITHUB_CREATE_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for creating a personal repository.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateARepositoryForTheAuthenticatedUserInput {
     /// Let pull requests merge themselves once checks pass.
     ///
@@ -2274,6 +2285,7 @@ impl Tool for CreateARepositoryForTheAuthenticatedUserInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER",
         name: "Create a repository for the authenticated user",
+        description: "Creates a new repository owned by the signed-in user, with optional starter files and merge settings.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "repos"],
@@ -2283,7 +2295,7 @@ impl Tool for CreateARepositoryForTheAuthenticatedUserInput {
 }
 
 /// Default body of merge commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitMessage {
     /// `PR_BODY`
@@ -2312,7 +2324,7 @@ impl ::std::fmt::Display for CreateARepositoryForTheAuthenticatedUserMergeCommit
 }
 
 /// Default title of merge commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CreateARepositoryForTheAuthenticatedUserMergeCommitTitle {
     /// `PR_TITLE`
@@ -2338,7 +2350,7 @@ impl ::std::fmt::Display for CreateARepositoryForTheAuthenticatedUserMergeCommit
 }
 
 /// Default body of squash commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage {
     /// `PR_BODY`
@@ -2368,7 +2380,7 @@ for CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage {
 }
 
 /// Default title of squash commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle {
     /// `PR_TITLE`
@@ -2410,8 +2422,8 @@ pub fn create_a_repository_ruleset(
 /// Arguments of [`create_a_repository_ruleset`]. Slug `GITHUB_CREATE_A_REPOSITORY_RULESET`.
 ///
 /// Arguments for creating a repository ruleset.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateARepositoryRulesetInput {
     /// Teams, roles or apps allowed to skip the rules (actor_id, actor_type, bypass_mode).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2519,6 +2531,7 @@ impl Tool for CreateARepositoryRulesetInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_REPOSITORY_RULESET",
         name: "Create a repository ruleset",
+        description: "Creates a ruleset that governs how branches or tags in a repository may be changed.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "repos", "mcpIgnore"],
@@ -2528,7 +2541,7 @@ impl Tool for CreateARepositoryRulesetInput {
 }
 
 /// Whether the rules are off, enforced, or only evaluated.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum CreateARepositoryRulesetEnforcement {
     /// `disabled`
@@ -2557,7 +2570,7 @@ impl ::std::fmt::Display for CreateARepositoryRulesetEnforcement {
 }
 
 /// The `rules` value of [`CreateARepositoryRulesetInput`].
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", tag = "type")]
 pub enum CreateARepositoryRulesetRulesItem {
     /// `type: creation`
@@ -2581,8 +2594,8 @@ pub enum CreateARepositoryRulesetRulesItem {
 }
 
 /// Changes must arrive through a reviewed pull request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct PullRequestRule {
     /// Settings of this rule.
     pub parameters: PullRequestRuleParameters,
@@ -2596,8 +2609,8 @@ impl PullRequestRule {
 }
 
 /// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct PullRequestRuleParameters {
     /// Drop approvals when new commits are pushed.
     pub dismiss_stale_reviews_on_push: bool,
@@ -2633,8 +2646,8 @@ impl PullRequestRuleParameters {
 }
 
 /// Named checks must pass before merging.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct RequiredStatusChecksRule {
     /// Settings of this rule.
     pub parameters: RequiredStatusChecksRuleParameters,
@@ -2648,8 +2661,8 @@ impl RequiredStatusChecksRule {
 }
 
 /// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct RequiredStatusChecksRuleParameters {
     /// Checks that must succeed.
     ///
@@ -2673,8 +2686,8 @@ impl RequiredStatusChecksRuleParameters {
 }
 
 /// One required check.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct StatusCheckConfiguration {
     /// Name of the check as reported to GitHub.
     ///
@@ -2701,8 +2714,8 @@ impl StatusCheckConfiguration {
 }
 
 /// Commit messages must match a pattern.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CommitMessagePatternRule {
     /// Settings of this rule.
     pub parameters: CommitMessagePatternRuleParameters,
@@ -2716,8 +2729,8 @@ impl CommitMessagePatternRule {
 }
 
 /// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CommitMessagePatternRuleParameters {
     /// Label shown for the rule.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2761,7 +2774,7 @@ impl CommitMessagePatternRuleParameters {
 }
 
 /// How the pattern is applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum CommitMessagePatternRuleParametersOperator {
     /// `starts_with`
@@ -2793,7 +2806,7 @@ impl ::std::fmt::Display for CommitMessagePatternRuleParametersOperator {
 }
 
 /// Kind of ref the rules protect.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum CreateARepositoryRulesetTarget {
     /// `branch`
@@ -2834,8 +2847,8 @@ pub fn create_a_repository_webhook(
 /// Arguments of [`create_a_repository_webhook`]. Slug `GITHUB_CREATE_A_REPOSITORY_WEBHOOK`.
 ///
 /// Arguments for creating a repository webhook.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateARepositoryWebhookInput {
     /// Deliver events right away.
     ///
@@ -2943,6 +2956,7 @@ impl Tool for CreateARepositoryWebhookInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_REPOSITORY_WEBHOOK",
         name: "Create a repository webhook",
+        description: "Registers a webhook that makes GitHub send event payloads from a repository to a URL.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "repos"],
@@ -2967,8 +2981,8 @@ pub fn create_a_review_for_a_pull_request(
 /// Arguments of [`create_a_review_for_a_pull_request`]. Slug `GITHUB_CREATE_A_REVIEW_FOR_A_PULL_REQUEST`.
 ///
 /// Arguments for reviewing a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAReviewForAPullRequestInput {
     /// Overall review text; needed for REQUEST_CHANGES and COMMENT.
     ///
@@ -3046,6 +3060,7 @@ impl Tool for CreateAReviewForAPullRequestInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_REVIEW_FOR_A_PULL_REQUEST",
         name: "Create a review for a pull request",
+        description: "Submits a pull request review, or leaves it pending, with optional comments on specific lines.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "pulls"],
@@ -3055,8 +3070,8 @@ impl Tool for CreateAReviewForAPullRequestInput {
 }
 
 /// A comment placed on a line or line range of the diff.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ReviewComment {
     /// Comment text.
     pub body: String,
@@ -3111,7 +3126,7 @@ impl ReviewComment {
 }
 
 /// Which side of a split diff the line is on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum SideEnm {
     /// `LEFT`
@@ -3137,7 +3152,7 @@ impl ::std::fmt::Display for SideEnm {
 }
 
 /// Verdict to submit; leave empty to keep the review pending.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum EventEnm {
     /// `APPROVE`
@@ -3181,8 +3196,8 @@ pub fn create_a_tag_object(
 /// Arguments of [`create_a_tag_object`]. Slug `GITHUB_CREATE_A_TAG_OBJECT`.
 ///
 /// Arguments for creating an annotated tag object.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateATagObjectInput {
     /// Annotation text of the tag.
     ///
@@ -3273,6 +3288,7 @@ impl Tool for CreateATagObjectInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_TAG_OBJECT",
         name: "Create a tag object",
+        description: "Creates an annotated tag object in the Git database; a reference must be created separately to publish it.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["git", "openWorldHint", "mcpIgnore"],
@@ -3282,7 +3298,7 @@ impl Tool for CreateATagObjectInput {
 }
 
 /// Kind of object being tagged.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum CreateATagObjectType {
     /// `commit`
@@ -3326,8 +3342,8 @@ pub fn create_a_workflow_dispatch_event(
 /// Arguments of [`create_a_workflow_dispatch_event`]. Slug `GITHUB_CREATE_A_WORKFLOW_DISPATCH_EVENT`.
 ///
 /// Arguments for triggering a workflow run by hand.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateAWorkflowDispatchEventInput {
     /// Values for the workflow's declared inputs, keyed by input name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3377,6 +3393,7 @@ impl Tool for CreateAWorkflowDispatchEventInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_A_WORKFLOW_DISPATCH_EVENT",
         name: "Create a workflow dispatch event",
+        description: "Starts a GitHub Actions workflow that listens for `workflow_dispatch`, on a chosen ref and with inputs.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["actions", "openWorldHint"],
@@ -3401,8 +3418,8 @@ pub fn create_reaction_for_an_issue(
 /// Arguments of [`create_reaction_for_an_issue`]. Slug `GITHUB_CREATE_REACTION_FOR_AN_ISSUE`.
 ///
 /// Arguments for reacting to an issue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateReactionForAnIssueInput {
     /// Which emoji to react with.
     ///
@@ -3444,6 +3461,7 @@ impl Tool for CreateReactionForAnIssueInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_CREATE_REACTION_FOR_AN_ISSUE",
         name: "Create reaction for an issue",
+        description: "Adds an emoji reaction to an issue; reacting twice with the same emoji returns the existing reaction.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "reactions", "mcpIgnore"],
@@ -3534,7 +3552,7 @@ impl ::std::fmt::Display for CreateReactionForAnIssueOutputContent {
 }
 
 /// Which emoji to react with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum Content {
     /// `+1`
@@ -3595,8 +3613,8 @@ pub fn delete_a_repository(
 /// Arguments of [`delete_a_repository`]. Slug `GITHUB_DELETE_A_REPOSITORY`.
 ///
 /// Arguments for deleting a repository.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct DeleteARepositoryInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -3623,6 +3641,7 @@ impl Tool for DeleteARepositoryInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_DELETE_A_REPOSITORY",
         name: "Delete a repository",
+        description: "Permanently deletes a repository; needs admin rights and cannot be undone.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &[
@@ -3653,8 +3672,8 @@ pub fn get_all_commonly_used_licenses(
 /// Arguments of [`get_all_commonly_used_licenses`]. Slug `GITHUB_GET_ALL_COMMONLY_USED_LICENSES`.
 ///
 /// Arguments for listing common licenses; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetAllCommonlyUsedLicensesInput {
     /// Only return the licenses GitHub highlights.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3708,6 +3727,7 @@ impl Tool for GetAllCommonlyUsedLicensesInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_GET_ALL_COMMONLY_USED_LICENSES",
         name: "Get all commonly used licenses",
+        description: "Lists the open source licenses GitHub offers when creating a repository.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &[
@@ -3738,8 +3758,8 @@ pub fn get_an_issue(
 /// Arguments of [`get_an_issue`]. Slug `GITHUB_GET_AN_ISSUE`.
 ///
 /// Arguments for fetching an issue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetAnIssueInput {
     /// Per-repository issue number, the one shown after `#`.
     ///
@@ -3775,6 +3795,7 @@ impl Tool for GetAnIssueInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_GET_AN_ISSUE",
         name: "Get an issue",
+        description: "Fetches one issue by number, including labels, assignees and milestone.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &[
@@ -3805,8 +3826,8 @@ pub fn get_a_pull_request(
 /// Arguments of [`get_a_pull_request`]. Slug `GITHUB_GET_A_PULL_REQUEST`.
 ///
 /// Arguments for fetching a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetAPullRequestInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -3842,6 +3863,7 @@ impl Tool for GetAPullRequestInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_GET_A_PULL_REQUEST",
         name: "Get a pull request",
+        description: "Fetches one pull request by number, with branch details and merge status.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "pulls", "readOnlyHint"],
@@ -3866,8 +3888,8 @@ pub fn get_a_repository(
 /// Arguments of [`get_a_repository`]. Slug `GITHUB_GET_A_REPOSITORY`.
 ///
 /// Arguments for fetching a repository.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetARepositoryInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -3894,6 +3916,7 @@ impl Tool for GetARepositoryInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_GET_A_REPOSITORY",
         name: "Get a repository",
+        description: "Fetches a repository's metadata: owner, visibility, default branch, counts and settings.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "readOnlyHint", "repos"],
@@ -4119,8 +4142,8 @@ pub fn get_the_authenticated_user(
 /// Arguments of [`get_the_authenticated_user`]. Slug `GITHUB_GET_THE_AUTHENTICATED_USER`.
 ///
 /// This action takes no arguments.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetTheAuthenticatedUserInput {}
 impl GetTheAuthenticatedUserInput {
     /// Creates the arguments; every parameter is optional and set with the methods below.
@@ -4140,6 +4163,7 @@ impl Tool for GetTheAuthenticatedUserInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_GET_THE_AUTHENTICATED_USER",
         name: "Get the authenticated user",
+        description: "Returns the profile of the account whose credentials the connection uses.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "idempotentHint", "openWorldHint", "Users", "mcpIgnore"],
@@ -4229,8 +4253,8 @@ pub fn list_issue_comments_for_a_repository(
 /// Arguments of [`list_issue_comments_for_a_repository`]. Slug `GITHUB_LIST_ISSUE_COMMENTS_FOR_A_REPOSITORY`.
 ///
 /// Arguments for listing a repository's issue comments.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListIssueCommentsForARepositoryInput {
     /// Sort order; only used together with `sort`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4310,6 +4334,7 @@ impl Tool for ListIssueCommentsForARepositoryInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_LIST_ISSUE_COMMENTS_FOR_A_REPOSITORY",
         name: "List issue comments for a repository",
+        description: "Lists comments on all issues and pull requests of a repository, sorted and filtered by time.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["issues", "openWorldHint", "readOnlyHint", "mcpIgnore"],
@@ -4319,7 +4344,7 @@ impl Tool for ListIssueCommentsForARepositoryInput {
 }
 
 /// Sort order; only used together with `sort`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum Direction {
     /// `asc`
@@ -4345,7 +4370,7 @@ impl ::std::fmt::Display for Direction {
 }
 
 /// Field to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum ListIssueCommentsForARepositorySort {
     /// `created`
@@ -4386,8 +4411,8 @@ pub fn list_organization_repositories(
 /// Arguments of [`list_organization_repositories`]. Slug `GITHUB_LIST_ORGANIZATION_REPOSITORIES`.
 ///
 /// Arguments for listing an organization's repositories.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListOrganizationRepositoriesInput {
     /// Sort order; ascending for `full_name`, descending otherwise by default.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4463,6 +4488,7 @@ impl Tool for ListOrganizationRepositoriesInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_LIST_ORGANIZATION_REPOSITORIES",
         name: "List organization repositories",
+        description: "Lists the repositories of an organization that the caller can see.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "readOnlyHint", "repos", "mcpIgnore"],
@@ -4472,7 +4498,7 @@ impl Tool for ListOrganizationRepositoriesInput {
 }
 
 /// Field to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum Sort {
     /// `created`
@@ -4504,7 +4530,7 @@ impl ::std::fmt::Display for Sort {
 }
 
 /// Which kind of repositories to include.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum ListOrganizationRepositoriesType {
     /// `all`
@@ -4557,8 +4583,8 @@ pub fn list_pull_requests(
 /// Arguments of [`list_pull_requests`]. Slug `GITHUB_LIST_PULL_REQUESTS`.
 ///
 /// Arguments for listing pull requests.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListPullRequestsInput {
     /// Only pull requests targeting this branch.
     ///
@@ -4662,6 +4688,7 @@ impl Tool for ListPullRequestsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_LIST_PULL_REQUESTS",
         name: "List pull requests",
+        description: "Lists a repository's pull requests, filtered by state and branches.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "pulls", "readOnlyHint", "idempotentHint"],
@@ -4686,8 +4713,8 @@ pub fn list_reactions_for_an_issue(
 /// Arguments of [`list_reactions_for_an_issue`]. Slug `GITHUB_LIST_REACTIONS_FOR_AN_ISSUE`.
 ///
 /// Arguments for listing an issue's reactions.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListReactionsForAnIssueInput {
     /// Only return this emoji.
     ///
@@ -4756,6 +4783,7 @@ impl Tool for ListReactionsForAnIssueInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_LIST_REACTIONS_FOR_AN_ISSUE",
         name: "List reactions for an issue",
+        description: "Lists the emoji reactions on an issue, optionally only one kind.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "reactions", "readOnlyHint", "mcpIgnore"],
@@ -4780,8 +4808,8 @@ pub fn list_repositories_for_the_authenticated_user(
 /// Arguments of [`list_repositories_for_the_authenticated_user`]. Slug `GITHUB_LIST_REPOSITORIES_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for listing the user's repositories; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListRepositoriesForTheAuthenticatedUserInput {
     /// Only repositories updated before this ISO 8601 time.
     ///
@@ -4891,6 +4919,7 @@ impl Tool for ListRepositoriesForTheAuthenticatedUserInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_LIST_REPOSITORIES_FOR_THE_AUTHENTICATED_USER",
         name: "List repositories for the authenticated user",
+        description: "Lists repositories the signed-in user owns, collaborates on, or reaches through organizations.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "readOnlyHint", "repos", "important"],
@@ -4900,7 +4929,7 @@ impl Tool for ListRepositoriesForTheAuthenticatedUserInput {
 }
 
 /// Which relationship to the repositories to include.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum ListRepositoriesForTheAuthenticatedUserType {
     /// `all`
@@ -4950,8 +4979,8 @@ pub fn list_repository_issues(
 /// Arguments of [`list_repository_issues`]. Slug `GITHUB_LIST_REPOSITORY_ISSUES`.
 ///
 /// Arguments for listing a repository's issues.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListRepositoryIssuesInput {
     /// A handle, `none` for unassigned, or `*` for any.
     ///
@@ -5099,6 +5128,7 @@ impl Tool for ListRepositoryIssuesInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_LIST_REPOSITORY_ISSUES",
         name: "List repository issues",
+        description: "Lists issues and pull requests of a repository, filtered by state, labels, people and time.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &[
@@ -5124,7 +5154,7 @@ pub struct ListRepositoryIssuesOutput {
 }
 
 /// Field to sort by.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum ListRepositoryIssuesSort {
     /// `created`
@@ -5153,7 +5183,7 @@ impl ::std::fmt::Display for ListRepositoryIssuesSort {
 }
 
 /// Which issues to include.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum ListRepositoryIssuesState {
     /// `open`
@@ -5197,8 +5227,8 @@ pub fn lock_an_issue(
 /// Arguments of [`lock_an_issue`]. Slug `GITHUB_LOCK_AN_ISSUE`.
 ///
 /// Arguments for locking an issue.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct LockAnIssueInput {
     /// Per-repository issue number, the one shown after `#`.
     ///
@@ -5245,6 +5275,7 @@ impl Tool for LockAnIssueInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_LOCK_AN_ISSUE",
         name: "Lock an issue",
+        description: "Locks an issue's conversation so that only collaborators can comment.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["idempotentHint", "issues", "openWorldHint", "mcpIgnore"],
@@ -5254,7 +5285,7 @@ impl Tool for LockAnIssueInput {
 }
 
 /// Reason shown on the timeline.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "kebab-case")]
 pub enum LockAnIssueLockReason {
     /// `off-topic`
@@ -5302,8 +5333,8 @@ pub fn merge_a_pull_request(
 /// Arguments of [`merge_a_pull_request`]. Slug `GITHUB_MERGE_A_PULL_REQUEST`.
 ///
 /// Arguments for merging a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct MergeAPullRequestInput {
     /// Extra text for the merge commit body.
     ///
@@ -5383,6 +5414,7 @@ impl Tool for MergeAPullRequestInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_MERGE_A_PULL_REQUEST",
         name: "Merge a pull request",
+        description: "Merges a pull request into its base branch with the chosen merge method.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["destructiveHint", "openWorldHint", "pulls", "mcpIgnore"],
@@ -5406,7 +5438,7 @@ pub struct MergeAPullRequestOutput {
 }
 
 /// How to combine the commits.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum MergeAPullRequestMergeMethod {
     /// `merge`
@@ -5450,8 +5482,8 @@ pub fn move_a_project_card(
 /// Arguments of [`move_a_project_card`]. Slug `GITHUB_MOVE_A_PROJECT_CARD`.
 ///
 /// Arguments for moving a classic project card.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct MoveAProjectCardInput {
     /// Id of the card to move.
     pub card_id: i64,
@@ -5485,6 +5517,7 @@ impl Tool for MoveAProjectCardInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_MOVE_A_PROJECT_CARD",
         name: "Move a project card",
+        description: "Moves a card of a classic project to another place in its column or to a different column.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint", "projects", "mcpIgnore"],
@@ -5509,8 +5542,8 @@ pub fn search_issues_and_pull_requests(
 /// Arguments of [`search_issues_and_pull_requests`]. Slug `GITHUB_SEARCH_ISSUES_AND_PULL_REQUESTS`.
 ///
 /// Arguments for searching issues and pull requests.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct SearchIssuesAndPullRequestsInput {
     /// Direction of the sort.
     ///
@@ -5587,6 +5620,7 @@ impl Tool for SearchIssuesAndPullRequestsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_SEARCH_ISSUES_AND_PULL_REQUESTS",
         name: "Search issues and pull requests",
+        description: "Searches issues and pull requests across GitHub with the search query syntax.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &[
@@ -5618,7 +5652,7 @@ pub struct SearchIssuesAndPullRequestsOutput {
 }
 
 /// Direction of the sort.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum SearchIssuesAndPullRequestsOrder {
     /// `desc`
@@ -5644,7 +5678,7 @@ impl ::std::fmt::Display for SearchIssuesAndPullRequestsOrder {
 }
 
 /// Field to sort by; best match when omitted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "kebab-case")]
 pub enum SearchIssuesAndPullRequestsSort {
     /// `comments`
@@ -5715,8 +5749,8 @@ pub fn star_a_repository_for_the_authenticated_user(
 /// Arguments of [`star_a_repository_for_the_authenticated_user`]. Slug `GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for starring a repository.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct StarARepositoryForTheAuthenticatedUserInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -5743,6 +5777,7 @@ impl Tool for StarARepositoryForTheAuthenticatedUserInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER",
         name: "Star a repository for the authenticated user",
+        description: "Stars a repository on behalf of the signed-in user.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["updateHint", "openWorldHint", "important", "Stars"],
@@ -5767,8 +5802,8 @@ pub fn update_an_issue(
 /// Arguments of [`update_an_issue`]. Slug `GITHUB_UPDATE_AN_ISSUE`.
 ///
 /// Arguments for editing an issue; only given fields change.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct UpdateAnIssueInput {
     /// Single handle to assign; older form of `assignees`.
     ///
@@ -5891,6 +5926,7 @@ impl Tool for UpdateAnIssueInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_UPDATE_AN_ISSUE",
         name: "Update an issue",
+        description: "Changes an issue's title, text, state, labels, assignees or milestone.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["issues", "openWorldHint", "updateHint", "mcpIgnore"],
@@ -5900,7 +5936,7 @@ impl Tool for UpdateAnIssueInput {
 }
 
 /// Why the state changed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum UpdateAnIssueStateReason {
     /// `completed`
@@ -5944,8 +5980,8 @@ pub fn update_a_code_scanning_alert(
 /// Arguments of [`update_a_code_scanning_alert`]. Slug `GITHUB_UPDATE_A_CODE_SCANNING_ALERT`.
 ///
 /// Arguments for changing a code scanning alert's state.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct UpdateACodeScanningAlertInput {
     /// Number of the alert in the repository.
     ///
@@ -6012,6 +6048,7 @@ impl Tool for UpdateACodeScanningAlertInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GITHUB_UPDATE_A_CODE_SCANNING_ALERT",
         name: "Update a code scanning alert",
+        description: "Dismisses or reopens a code scanning alert, recording a reason when dismissing.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["updateHint", "code-scanning", "openWorldHint", "mcpIgnore"],
@@ -6021,7 +6058,7 @@ impl Tool for UpdateACodeScanningAlertInput {
 }
 
 /// Why the alert is dismissed; needed when dismissing.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde")]
 pub enum UpdateACodeScanningAlertDismissedReason {
     /// `None`
@@ -6057,7 +6094,7 @@ impl ::std::fmt::Display for UpdateACodeScanningAlertDismissedReason {
 }
 
 /// New state of the alert.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", rename_all = "snake_case")]
 pub enum UpdateACodeScanningAlertState {
     /// `open`
@@ -6082,9 +6119,52 @@ impl ::std::fmt::Display for UpdateACodeScanningAlertState {
     }
 }
 
+/// Every tool of this module, for dispatching a model's calls. Select the ones an
+/// agent may use with a [`ToolSet`](composio_typed::agents::ToolSet): it gives their
+/// definitions for a model API and parses each call into the typed input.
+pub const TOOLS: &[TypedTool] = &[
+    TypedTool::of::<AcceptARepositoryInvitationInput>(),
+    TypedTool::of::<ConvertAnOrganizationMemberToOutsideCollaboratorInput>(),
+    TypedTool::of::<CreateAnIssueInput>(),
+    TypedTool::of::<CreateAnIssueCommentInput>(),
+    TypedTool::of::<CreateACheckRunInput>(),
+    TypedTool::of::<CreateACodespaceForTheAuthenticatedUserInput>(),
+    TypedTool::of::<CreateAGistInput>(),
+    TypedTool::of::<CreateAMilestoneInput>(),
+    TypedTool::of::<CreateAPullRequestInput>(),
+    TypedTool::of::<CreateAReferenceInput>(),
+    TypedTool::of::<CreateAReleaseInput>(),
+    TypedTool::of::<CreateARepositoryForTheAuthenticatedUserInput>(),
+    TypedTool::of::<CreateARepositoryRulesetInput>(),
+    TypedTool::of::<CreateARepositoryWebhookInput>(),
+    TypedTool::of::<CreateAReviewForAPullRequestInput>(),
+    TypedTool::of::<CreateATagObjectInput>(),
+    TypedTool::of::<CreateAWorkflowDispatchEventInput>(),
+    TypedTool::of::<CreateReactionForAnIssueInput>(),
+    TypedTool::of::<DeleteARepositoryInput>(),
+    TypedTool::of::<GetAllCommonlyUsedLicensesInput>(),
+    TypedTool::of::<GetAnIssueInput>(),
+    TypedTool::of::<GetAPullRequestInput>(),
+    TypedTool::of::<GetARepositoryInput>(),
+    TypedTool::of::<GetTheAuthenticatedUserInput>(),
+    TypedTool::of::<ListIssueCommentsForARepositoryInput>(),
+    TypedTool::of::<ListOrganizationRepositoriesInput>(),
+    TypedTool::of::<ListPullRequestsInput>(),
+    TypedTool::of::<ListReactionsForAnIssueInput>(),
+    TypedTool::of::<ListRepositoriesForTheAuthenticatedUserInput>(),
+    TypedTool::of::<ListRepositoryIssuesInput>(),
+    TypedTool::of::<LockAnIssueInput>(),
+    TypedTool::of::<MergeAPullRequestInput>(),
+    TypedTool::of::<MoveAProjectCardInput>(),
+    TypedTool::of::<SearchIssuesAndPullRequestsInput>(),
+    TypedTool::of::<StarARepositoryForTheAuthenticatedUserInput>(),
+    TypedTool::of::<UpdateAnIssueInput>(),
+    TypedTool::of::<UpdateACodeScanningAlertInput>(),
+];
+
 /// Config of the trigger type `GITHUB_COMMIT_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CommitEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
@@ -6129,8 +6209,8 @@ pub struct CommitEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_FOLLOWER_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct FollowerEventConfig {
     /// Minutes between polls.
     ///
@@ -6176,8 +6256,8 @@ pub struct FollowerEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_ISSUE_ADDED_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct IssueAddedEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
@@ -6232,8 +6312,8 @@ pub struct IssueAddedEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_LABEL_ADDED_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct LabelAddedEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
@@ -6282,8 +6362,8 @@ pub struct LabelAddedEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_PULL_REQUEST_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct PullRequestEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
@@ -6335,8 +6415,8 @@ pub struct PullRequestEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_STAR_ADDED_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct StarAddedEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,

@@ -7,7 +7,7 @@
 
 use ::composio_typed::serde::{Deserialize, Serialize};
 use ::composio_typed::{
-    Call, Client, FileDownload, FileInput, JsonObject, Tool, ToolMeta, Value,
+    Call, Client, FileDownload, FileInput, JsonObject, Tool, ToolMeta, TypedTool, Value,
 };
 
 /// The Composio toolkit these bindings call: `gmail`.
@@ -40,8 +40,8 @@ pub fn add_label_to_email(
 /// Arguments of [`add_label_to_email`]. Slug `GMAIL_ADD_LABEL_TO_EMAIL`.
 ///
 /// Arguments for changing a message's labels.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct AddLabelToEmailInput {
     /// Label ids to put on the message (system or user labels).
     ///
@@ -102,6 +102,7 @@ impl Tool for AddLabelToEmailInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_ADD_LABEL_TO_EMAIL",
         name: "Modify email labels",
+        description: "Adds and removes labels on a single message in one call.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["idempotentHint", "openWorldHint"],
@@ -134,8 +135,8 @@ pub fn create_email_draft(
 /// Arguments of [`create_email_draft`]. Slug `GMAIL_CREATE_EMAIL_DRAFT`.
 ///
 /// Arguments for saving a draft.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateEmailDraftInput {
     /// File to attach, uploaded through Composio's file API first.
     ///
@@ -255,6 +256,7 @@ impl Tool for CreateEmailDraftInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_CREATE_EMAIL_DRAFT",
         name: "Create email draft",
+        description: "Saves a new draft, optionally with CC/BCC, HTML body, an attachment, or as part of an existing thread.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint"],
@@ -315,8 +317,8 @@ pub fn create_label(
 /// Arguments of [`create_label`]. Slug `GMAIL_CREATE_LABEL`.
 ///
 /// Arguments for creating a label.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct CreateLabelInput {
     /// Visibility in the side label list: `labelShow`, `labelShowIfUnread` or `labelHide`.
     ///
@@ -371,6 +373,7 @@ impl Tool for CreateLabelInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_CREATE_LABEL",
         name: "Create label",
+        description: "Creates a user label, choosing how it shows in the label list and the message list.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["openWorldHint"],
@@ -403,8 +406,8 @@ pub fn delete_draft(
 /// Arguments of [`delete_draft`]. Slug `GMAIL_DELETE_DRAFT`.
 ///
 /// Arguments for deleting a draft.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct DeleteDraftInput {
     /// Id of the draft to delete.
     ///
@@ -437,6 +440,7 @@ impl Tool for DeleteDraftInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_DELETE_DRAFT",
         name: "Delete Draft",
+        description: "Deletes a draft permanently; it does not go to the trash.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["destructiveHint", "idempotentHint", "important", "openWorldHint"],
@@ -469,8 +473,8 @@ pub fn delete_message(
 /// Arguments of [`delete_message`]. Slug `GMAIL_DELETE_MESSAGE`.
 ///
 /// Arguments for deleting a message.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct DeleteMessageInput {
     /// Gmail id of the message to delete.
     ///
@@ -503,6 +507,7 @@ impl Tool for DeleteMessageInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_DELETE_MESSAGE",
         name: "Delete message",
+        description: "Deletes a message permanently, skipping the trash.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["destructiveHint", "important", "openWorldHint"],
@@ -535,8 +540,8 @@ pub fn fetch_emails(
 /// Arguments of [`fetch_emails`]. Slug `GMAIL_FETCH_EMAILS`.
 ///
 /// Arguments for listing messages; every field is optional.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct FetchEmailsInput {
     /// Also return the MIME tree of each message.
     ///
@@ -635,6 +640,7 @@ impl Tool for FetchEmailsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_FETCH_EMAILS",
         name: "Fetch emails",
+        description: "Lists messages in the mailbox, filtered by labels or a Gmail search query, with paging.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "readOnlyHint"],
@@ -784,8 +790,8 @@ pub fn fetch_message_by_message_id(
 /// Arguments of [`fetch_message_by_message_id`]. Slug `GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID`.
 ///
 /// Arguments for fetching a message.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct FetchMessageByMessageIdInput {
     /// How much to return: `minimal`, `full`, `raw` or `metadata`.
     ///
@@ -829,6 +835,7 @@ impl Tool for FetchMessageByMessageIdInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID",
         name: "Fetch message by message ID",
+        description: "Fetches one message by its id in the requested format.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "openWorldHint"],
@@ -853,8 +860,8 @@ pub fn fetch_message_by_thread_id(
 /// Arguments of [`fetch_message_by_thread_id`]. Slug `GMAIL_FETCH_MESSAGE_BY_THREAD_ID`.
 ///
 /// Arguments for fetching a thread's messages.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct FetchMessageByThreadIdInput {
     /// Token for the next page of messages, if any.
     ///
@@ -898,6 +905,7 @@ impl Tool for FetchMessageByThreadIdInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_FETCH_MESSAGE_BY_THREAD_ID",
         name: "Fetch Message by Thread ID",
+        description: "Fetches every message of a conversation, oldest first.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "openWorldHint"],
@@ -958,8 +966,8 @@ pub fn get_attachment(
 /// Arguments of [`get_attachment`]. Slug `GMAIL_GET_ATTACHMENT`.
 ///
 /// Arguments for downloading an attachment.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetAttachmentInput {
     /// Id of the attachment, taken from the message's parts.
     ///
@@ -1006,6 +1014,7 @@ impl Tool for GetAttachmentInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_GET_ATTACHMENT",
         name: "Get Gmail attachment",
+        description: "Downloads one attachment of a message and hands it back as a stored file.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "openWorldHint"],
@@ -1038,8 +1047,8 @@ pub fn get_contacts(
 /// Arguments of [`get_contacts`]. Slug `GMAIL_GET_CONTACTS`.
 ///
 /// Arguments for listing contacts; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetContactsInput {
     /// Token for the next page of contacts.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1093,6 +1102,7 @@ impl Tool for GetContactsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_GET_CONTACTS",
         name: "Get contacts",
+        description: "Lists the connected account's Google contacts with the requested person fields.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "readOnlyHint"],
@@ -1122,8 +1132,8 @@ pub fn get_people(client: &Client, input: GetPeopleInput) -> Call<'_, GetPeopleI
 /// Arguments of [`get_people`]. Slug `GMAIL_GET_PEOPLE`.
 ///
 /// Arguments for reading people records; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetPeopleInput {
     /// List auto-saved "other contacts" instead of one person.
     ///
@@ -1212,6 +1222,7 @@ impl Tool for GetPeopleInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_GET_PEOPLE",
         name: "Get People",
+        description: "Looks up a person or lists contacts and \"other contacts\" through the People API.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "openWorldHint"],
@@ -1252,8 +1263,8 @@ pub fn get_profile(
 /// Arguments of [`get_profile`]. Slug `GMAIL_GET_PROFILE`.
 ///
 /// Arguments for reading the mailbox profile.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct GetProfileInput {
     /// Mailbox to act on: `me` for the connected account, or that account's own address.
     ///
@@ -1285,6 +1296,7 @@ impl Tool for GetProfileInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_GET_PROFILE",
         name: "Get Profile",
+        description: "Returns the mailbox address and its message and thread totals.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "openWorldHint"],
@@ -1337,8 +1349,8 @@ pub fn list_drafts(
 /// Arguments of [`list_drafts`]. Slug `GMAIL_LIST_DRAFTS`.
 ///
 /// Arguments for listing drafts; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListDraftsInput {
     /// Largest number of drafts to return.
     ///
@@ -1394,6 +1406,7 @@ impl Tool for ListDraftsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_LIST_DRAFTS",
         name: "List drafts",
+        description: "Lists the drafts in the mailbox, one page at a time.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint", "readOnlyHint"],
@@ -1449,8 +1462,8 @@ pub fn list_labels(
 /// Arguments of [`list_labels`]. Slug `GMAIL_LIST_LABELS`.
 ///
 /// Arguments for listing labels.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListLabelsInput {
     /// Mailbox to act on: `me` for the connected account, or that account's own address.
     ///
@@ -1482,6 +1495,7 @@ impl Tool for ListLabelsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_LIST_LABELS",
         name: "List Gmail labels",
+        description: "Lists every system and user label of the mailbox.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "openWorldHint"],
@@ -1667,8 +1681,8 @@ pub fn list_threads(
 /// Arguments of [`list_threads`]. Slug `GMAIL_LIST_THREADS`.
 ///
 /// Arguments for listing threads; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ListThreadsInput {
     /// Upper bound on threads in one page.
     ///
@@ -1735,6 +1749,7 @@ impl Tool for ListThreadsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_LIST_THREADS",
         name: "List threads",
+        description: "Lists conversations in the mailbox, optionally narrowed by a Gmail search query.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["readOnlyHint", "openWorldHint"],
@@ -1782,8 +1797,8 @@ pub fn modify_thread_labels(
 /// Arguments of [`modify_thread_labels`]. Slug `GMAIL_MODIFY_THREAD_LABELS`.
 ///
 /// Arguments for relabelling a thread.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ModifyThreadLabelsInput {
     /// Label ids to apply to the whole thread.
     ///
@@ -1844,6 +1859,7 @@ impl Tool for ModifyThreadLabelsInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_MODIFY_THREAD_LABELS",
         name: "Modify thread labels",
+        description: "Adds and removes labels on every message of a conversation.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["idempotentHint", "openWorldHint"],
@@ -1878,8 +1894,8 @@ pub fn move_to_trash(
 /// Arguments of [`move_to_trash`]. Slug `GMAIL_MOVE_TO_TRASH`.
 ///
 /// Arguments for trashing a message.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct MoveToTrashInput {
     /// Gmail id of the message to trash.
     ///
@@ -1912,6 +1928,7 @@ impl Tool for MoveToTrashInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_MOVE_TO_TRASH",
         name: "Move to Trash",
+        description: "Moves a message to the trash, where Gmail deletes it after 30 days.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["destructiveHint", "important", "openWorldHint"],
@@ -1944,8 +1961,12 @@ pub fn patch_label(
 /// Arguments of [`patch_label`]. Slug `GMAIL_PATCH_LABEL`.
 ///
 /// Arguments for partially updating a label.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    crate = "::composio_typed::serde",
+    rename_all = "camelCase",
+    deny_unknown_fields
+)]
 pub struct PatchLabelInput {
     /// New colors; leave out to keep the current ones.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2014,6 +2035,7 @@ impl Tool for PatchLabelInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_PATCH_LABEL",
         name: "Patch Label",
+        description: "Changes some settings of a user label (name, visibility, colors), leaving the rest as they are.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["idempotentHint", "important", "labels", "openWorldHint"],
@@ -2049,8 +2071,12 @@ pub struct PatchLabelOutput {
 }
 
 /// New colors; leave out to keep the current ones.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    crate = "::composio_typed::serde",
+    rename_all = "camelCase",
+    deny_unknown_fields
+)]
 pub struct PatchLabelColor {
     /// Background color as `#rrggbb`, from Gmail's fixed palette.
     ///
@@ -2106,8 +2132,8 @@ pub fn remove_label(
 /// Arguments of [`remove_label`]. Slug `GMAIL_REMOVE_LABEL`.
 ///
 /// Arguments for deleting a label.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct RemoveLabelInput {
     /// Id of the user label to delete; system labels cannot be removed.
     ///
@@ -2140,6 +2166,7 @@ impl Tool for RemoveLabelInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_REMOVE_LABEL",
         name: "Remove label",
+        description: "Deletes a user label and takes it off every message and thread.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["destructiveHint", "openWorldHint"],
@@ -2172,8 +2199,8 @@ pub fn reply_to_thread(
 /// Arguments of [`reply_to_thread`]. Slug `GMAIL_REPLY_TO_THREAD`.
 ///
 /// Arguments for replying in a thread.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
 pub struct ReplyToThreadInput {
     /// Hidden recipients.
     ///
@@ -2271,6 +2298,7 @@ impl Tool for ReplyToThreadInput {
     const META: &'static ToolMeta = &ToolMeta {
         slug: "GMAIL_REPLY_TO_THREAD",
         name: "Reply to email thread",
+        description: "Sends a reply inside an existing conversation, with optional CC, BCC and HTML body.",
         toolkit: TOOLKIT,
         version: VERSION,
         tags: &["important", "openWorldHint"],
@@ -2287,9 +2315,39 @@ pub struct ReplyToThreadOutput {
     pub response_data: Option<Message>,
 }
 
+/// Every tool of this module, for dispatching a model's calls. Select the ones an
+/// agent may use with a [`ToolSet`](composio_typed::agents::ToolSet): it gives their
+/// definitions for a model API and parses each call into the typed input.
+pub const TOOLS: &[TypedTool] = &[
+    TypedTool::of::<AddLabelToEmailInput>(),
+    TypedTool::of::<CreateEmailDraftInput>(),
+    TypedTool::of::<CreateLabelInput>(),
+    TypedTool::of::<DeleteDraftInput>(),
+    TypedTool::of::<DeleteMessageInput>(),
+    TypedTool::of::<FetchEmailsInput>(),
+    TypedTool::of::<FetchMessageByMessageIdInput>(),
+    TypedTool::of::<FetchMessageByThreadIdInput>(),
+    TypedTool::of::<GetAttachmentInput>(),
+    TypedTool::of::<GetContactsInput>(),
+    TypedTool::of::<GetPeopleInput>(),
+    TypedTool::of::<GetProfileInput>(),
+    TypedTool::of::<ListDraftsInput>(),
+    TypedTool::of::<ListLabelsInput>(),
+    TypedTool::of::<ListThreadsInput>(),
+    TypedTool::of::<ModifyThreadLabelsInput>(),
+    TypedTool::of::<MoveToTrashInput>(),
+    TypedTool::of::<PatchLabelInput>(),
+    TypedTool::of::<RemoveLabelInput>(),
+    TypedTool::of::<ReplyToThreadInput>(),
+];
+
 /// Config of the trigger type `GMAIL_NEW_GMAIL_MESSAGE`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(
+    crate = "::composio_typed::serde",
+    rename_all = "camelCase",
+    deny_unknown_fields
+)]
 pub struct NewGmailMessageConfig {
     /// Minutes between polls.
     ///
