@@ -130,7 +130,8 @@ impl Config {
         self
     }
 
-    /// Derives `Serialize` and `Deserialize` on every type, not only the direction it travels.
+    /// Derives `Serialize` on outputs too. Inputs always derive both directions, so that a
+    /// model's call can be parsed into them.
     pub fn serde_both_ways(&mut self, enabled: bool) -> &mut Self {
         self.emit.serde_both_ways = enabled;
         self

@@ -46,9 +46,8 @@ pub fn is_meta_toolkit(toolkit: &str) -> bool {
 /// Choices that change the generated code.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EmitOptions {
-    /// Derive both `Serialize` and `Deserialize` on every type, instead of only the direction
-    /// each type travels. Costs compile time; useful to decode tool arguments an LLM produced
-    /// into the typed input, or to forward typed results as JSON.
+    /// Derive `Serialize` on outputs too; inputs always derive both directions, so a model's
+    /// call parses into them. Costs compile time; useful to forward typed results as JSON.
     pub serde_both_ways: bool,
 }
 

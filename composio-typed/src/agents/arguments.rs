@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
@@ -233,6 +234,11 @@ fn from_text<T: DeserializeOwned>(tool: &str, text: &str) -> Result<T, ArgumentE
             Err(syntax) => not_json(tool, &syntax),
         });
     }
+    // Most calls are right: parse without tracking paths, and track them only to explain a
+    // failure (tracking doubles the cost of a good call).
+    if let Ok(value) = serde_json::from_str::<T>(text) {
+        return Ok(value);
+    }
     let mut deserializer = serde_json::Deserializer::from_str(text);
     let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
@@ -247,7 +253,10 @@ fn from_value<T: DeserializeOwned>(tool: &str, value: Value) -> Result<T, Argume
     if !value.is_object() {
         return Err(ArgumentError::new(tool, ArgumentErrorKind::NotAnObject { found: json_type(&value) }));
     }
-    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+    if let Ok(parsed) = T::deserialize(&value) {
+        return Ok(parsed);
+    }
+    serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
         let path = e.path().to_string();
         invalid(tool, path, &e.into_inner())
     })

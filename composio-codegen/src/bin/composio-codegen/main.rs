@@ -83,8 +83,8 @@ struct Cli {
     #[arg(long, requires = "diff")]
     json: bool,
 
-    /// Derive both Serialize and Deserialize on every generated type (slower to compile):
-    /// lets you decode LLM-produced arguments into the typed input, or re-encode results.
+    /// Derive Serialize on outputs too (inputs always derive both; slower to compile): lets
+    /// you forward typed results as JSON.
     #[arg(long)]
     serde_both_ways: bool,
 
