@@ -11,6 +11,7 @@ use crate::output;
 use crate::render;
 use crate::schema::Warning;
 use crate::source::{FileSource, SchemaCache, SchemaSource, ToolkitSchemas};
+use crate::stats::Stats;
 use crate::typespace;
 
 /// Where the committed schema cache lives, relative to the working directory.
@@ -36,6 +37,7 @@ pub struct Config {
     pins: BTreeMap<String, String>,
     out_dir: Option<PathBuf>,
     emit: EmitOptions,
+    strict: bool,
 }
 
 impl Default for Config {
@@ -46,6 +48,7 @@ impl Default for Config {
             pins: BTreeMap::new(),
             out_dir: None,
             emit: EmitOptions::default(),
+            strict: false,
         }
     }
 }
@@ -63,8 +66,10 @@ pub struct Module {
     pub code: String,
     /// What each tool became.
     pub tools: Vec<ToolSummary>,
-    /// Oddities in the schemas that were ignored.
+    /// Oddities in the schemas that were ignored or worked around.
     pub warnings: Vec<Warning>,
+    /// How many positions are typed, free-form JSON, or JSON because the generator gave up.
+    pub stats: Stats,
     /// The names record of the schema cache after this module: `Some` when the module was
     /// generated from the cache, whose record it honoured and which writing it updates.
     pub names: Option<NameRecord>,
@@ -137,6 +142,14 @@ impl Config {
         self
     }
 
+    /// Refuses schemas the generator can only partly type, instead of generating them with
+    /// the untypable parts as JSON (the default): every [`Warning`] marked `degraded` becomes
+    /// an error, the first one reported.
+    pub fn strict(&mut self, enabled: bool) -> &mut Self {
+        self.strict = enabled;
+        self
+    }
+
     /// The output directory: the one set with [`Config::out_dir`], else `$OUT_DIR` (set for
     /// build scripts). Outside a build script, with none set, it is an error: guessing a
     /// directory would write files where nobody looks for them.
@@ -169,18 +182,35 @@ impl Config {
         // `pin` cannot fail (the builder returns `&mut Self`), so bad pins surface here, even
         // when reading the cache, which ignores them.
         crate::lock::check_pins(&self.pins)?;
-        if !self.from.is_empty() {
+        let modules = if !self.from.is_empty() {
             let schemas = FileSource::new(self.from.clone(), self.pins.clone()).load(&toolkits)?;
-            return schemas.iter().map(|s| generate_module(s, &self.emit)).collect();
+            schemas.iter().map(|s| generate_module(s, &self.emit)).collect::<Result<Vec<_>>>()?
+        } else {
+            let schemas = SchemaCache::new(&self.schema_cache).load(&toolkits)?;
+            schemas
+                .iter()
+                .map(|s| {
+                    let names = NameRecord::read(&self.schema_cache, &s.toolkit)?;
+                    generate_module_with_names(s, &self.emit, &names)
+                })
+                .collect::<Result<Vec<_>>>()?
+        };
+        self.check_strict(&modules)?;
+        Ok(modules)
+    }
+
+    /// In strict mode, the first degrading warning of `modules` as an error: the error the
+    /// generator gave before it learnt to degrade.
+    pub fn check_strict(&self, modules: &[Module]) -> Result<()> {
+        if !self.strict {
+            return Ok(());
         }
-        let schemas = SchemaCache::new(&self.schema_cache).load(&toolkits)?;
-        schemas
-            .iter()
-            .map(|s| {
-                let names = NameRecord::read(&self.schema_cache, &s.toolkit)?;
-                generate_module_with_names(s, &self.emit, &names)
-            })
-            .collect()
+        match modules.iter().flat_map(|m| &m.warnings).find(|w| w.degraded) {
+            Some(w) => {
+                Err(Error::Schema { slug: w.slug.clone(), pointer: w.pointer.clone(), message: w.message.clone() })
+            }
+            None => Ok(()),
+        }
     }
 
     /// Generates and writes the modules of `toolkits` into the output directory.
@@ -305,7 +335,11 @@ impl Config {
         for input in inputs {
             println!("cargo:rerun-if-changed={}", input.display());
         }
-        config.write_module_files(&config.generate(toolkits)?).map(drop)
+        let modules = config.generate(toolkits)?;
+        for warning in modules.iter().flat_map(|m| &m.warnings) {
+            println!("cargo:warning={}", cargo_line(&warning.to_string()));
+        }
+        config.write_module_files(&modules).map(drop)
     }
 }
 
@@ -334,6 +368,7 @@ pub fn generate_module_with_names(
         &mut warnings,
     )?;
     let code = render::module(&ir, options)?;
+    let stats = Stats::of(&ir);
     let tools = ir
         .tools
         .iter()
@@ -350,8 +385,15 @@ pub fn generate_module_with_names(
         code,
         tools,
         warnings,
+        stats,
         names: Some(typespace::name_record(&ir)),
     })
+}
+
+/// Text for one `cargo:` line: cargo reads a line break as the end of the instruction, and
+/// the rest as a new one.
+fn cargo_line(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
 fn validate_toolkits<S: AsRef<str>>(toolkits: &[S]) -> Result<Vec<String>> {

@@ -16,6 +16,11 @@ pub enum Ty {
     Bool,
     /// `i64`.
     I64,
+    /// `u64`: a whole number whose bounds allow values above `i64::MAX` and none below 0.
+    U64,
+    /// `i128`: a whole number whose bounds span both negative values and values above
+    /// `i64::MAX` (JSON carries these exactly up to `u64::MAX`).
+    I128,
     /// `f64`.
     F64,
     /// `String`.
@@ -146,6 +151,12 @@ pub struct Field {
     pub fill: Option<Fill>,
     /// Documentation.
     pub docs: FieldDocs,
+    /// Why (part of) the field's schema could not be typed, when it could not: that part is
+    /// then JSON, and the docs say so.
+    pub gave_up: Option<String>,
+    /// The field holds the whole object's properties (`#[serde(flatten)]`): the free-form
+    /// arguments of a tool whose input schema could not be typed.
+    pub flatten: bool,
 }
 
 /// A value that needs no argument because the schema allows only one.
@@ -249,6 +260,9 @@ pub struct ToolIr {
     pub input_schema: String,
     /// `output_parameters` as compact JSON.
     pub output_schema: String,
+    /// Why the `data` payload could not be typed, when it could not (an input that cannot be
+    /// typed says so in its one field).
+    pub output_gave_up: Option<String>,
 }
 
 /// One trigger type, ready to emit: its config struct is its marker type, as a tool's input is.
@@ -272,6 +286,8 @@ pub struct TriggerIr {
     pub config_schema: String,
     /// `payload` as compact JSON.
     pub payload_schema: String,
+    /// Why the payload could not be typed, when it could not.
+    pub payload_gave_up: Option<String>,
 }
 
 /// A whole toolkit, ready to emit.

@@ -18,6 +18,7 @@ mod output;
 mod render;
 mod schema;
 pub mod source;
+mod stats;
 mod surface;
 #[cfg(feature = "live")]
 mod task;
@@ -28,6 +29,7 @@ pub use emit::EmitOptions;
 pub use error::{Error, Result};
 pub use names::NameRecord;
 pub use schema::Warning;
+pub use stats::Stats;
 
 /// Pipeline stages that tests and benchmarks drive directly. Not part of the public API: it
 /// changes whenever the pipeline does, without a major version.

@@ -317,6 +317,7 @@ impl Live {
             source.progress().done();
         }
         let (modules, entries): (Vec<Module>, Vec<Option<CacheEntry>>) = results?.into_iter().unzip();
+        self.config.check_strict(&modules)?;
         Ok(Prepared { modules, entries: entries.into_iter().flatten().collect(), lock })
     }
 

@@ -104,10 +104,11 @@ fn parse_tool(origin: &str, pointer: &str, value: Value) -> Result<ToolDef> {
     };
     let obj = value.as_object().ok_or_else(|| fail("", "a tool must be a JSON object"))?;
     let slug = match obj.get("slug") {
-        Some(Value::String(s)) if valid_slug(s) => s.clone(),
-        Some(Value::String(s)) => {
-            return Err(fail("/slug", &format!("`{s}` is not a tool slug (expected letters, digits and `_`)")));
-        }
+        // Any other slug is still the tool's identity on the wire: the generator gives it a
+        // safe Rust name and warns (see `is_plain_slug`), and every place the slug lands
+        // escapes it.
+        Some(Value::String(s)) if !s.is_empty() => s.clone(),
+        Some(Value::String(_)) => return Err(fail("/slug", "the slug is empty")),
         _ => return Err(fail("/slug", "missing string field `slug`")),
     };
     // From here on the slug names the tool, so errors say which tool is broken.
@@ -314,7 +315,9 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
-fn valid_slug(s: &str) -> bool {
+/// Whether a slug is made of letters, digits and `_` only, as Composio's slugs are. Others
+/// are accepted, with a warning.
+pub(crate) fn is_plain_slug(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 

@@ -7,7 +7,7 @@
 //! of the offending schema; odd but harmless input (a default outside its enum, examples of
 //! the wrong type) becomes a [`Warning`] instead.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Map, Value};
 
@@ -34,6 +34,8 @@ pub struct Schema {
     pub constraints: Constraints,
     /// The shape.
     pub kind: Kind,
+    /// Why this schema could not be typed, when it could not: its kind is then [`Kind::Any`].
+    pub gave_up: Option<String>,
 }
 
 /// The shape of a value.
@@ -141,7 +143,7 @@ pub struct Document {
     pub defs: BTreeMap<String, Schema>,
 }
 
-/// Something odd but harmless in a schema, reported and then ignored.
+/// Something odd in a schema, reported and then worked around.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Warning {
     /// The tool.
@@ -150,6 +152,10 @@ pub struct Warning {
     pub pointer: String,
     /// What was ignored and why.
     pub message: String,
+    /// Whether the generated code is less typed than the schema because of it (a part typed
+    /// as JSON, a property left out). Strict mode turns these into errors; the others (a
+    /// default left out of the docs) never are.
+    pub degraded: bool,
 }
 
 impl std::fmt::Display for Warning {
@@ -165,11 +171,12 @@ pub fn parse_document(slug: &str, pointer: &str, value: &Value, warnings: &mut V
     let mut defs = BTreeMap::new();
     let mut def_names = Vec::new();
     for key in ["$defs", "definitions"] {
-        if let Some(found) = value.get(key) {
-            let map = found.as_object().ok_or_else(|| {
-                Error::schema(slug, &format!("{pointer}/{key}"), format!("`{key}` must be an object"))
-            })?;
-            def_names.extend(map.keys().map(|name| (key, name.clone())));
+        match value.get(key) {
+            None => {}
+            Some(Value::Object(map)) => def_names.extend(map.keys().map(|name| (key, name.clone()))),
+            // Definitions that are not an object cannot be referenced: references to them
+            // dangle, and degrade as any dangling reference does.
+            Some(_) => parser.degrade(&format!("{pointer}/{key}"), format!("`{key}` must be an object")),
         }
     }
     for (key, name) in &def_names {
@@ -178,8 +185,12 @@ pub fn parse_document(slug: &str, pointer: &str, value: &Value, warnings: &mut V
         defs.insert(name.clone(), schema);
     }
     let root = parser.parse(value, pointer, Context::default())?;
-    let doc = Document { root, defs };
-    check_refs(slug, &doc)?;
+    let mut doc = Document { root, defs };
+    let names: BTreeSet<String> = doc.defs.keys().cloned().collect();
+    drop_dangling_refs(&mut doc.root, &names, &mut parser);
+    for def in doc.defs.values_mut() {
+        drop_dangling_refs(def, &names, &mut parser);
+    }
     Ok(doc)
 }
 
@@ -209,10 +220,39 @@ impl Parser<'_> {
             slug: self.slug.to_owned(),
             pointer: pointer.to_owned(),
             message: message.into(),
+            degraded: false,
         });
     }
 
+    /// Reports a problem the generated code works around by typing less.
+    fn degrade(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warnings.push(Warning {
+            slug: self.slug.to_owned(),
+            pointer: pointer.to_owned(),
+            message: message.into(),
+            degraded: true,
+        });
+    }
+
+    /// Parses a schema; one it cannot map becomes "any JSON value", with the reason kept for
+    /// the docs and reported. The error is caught by the innermost schema that raised it, so
+    /// only the part that cannot be typed is lost.
     fn parse(&mut self, value: &Value, pointer: &str, ctx: Context) -> Result<Schema> {
+        match self.parse_exact(value, pointer, ctx) {
+            Err(Error::Schema { pointer: at, message, .. }) => {
+                self.degrade(&at, message.clone());
+                let mut schema = bare(pointer, Kind::Any);
+                // Keep what the schema says about itself: the docs still read as written.
+                schema.title = value.get("title").and_then(Value::as_str).map(str::to_owned);
+                schema.description = value.get("description").and_then(Value::as_str).map(str::to_owned);
+                schema.gave_up = Some(message);
+                Ok(schema)
+            }
+            other => other,
+        }
+    }
+
+    fn parse_exact(&mut self, value: &Value, pointer: &str, ctx: Context) -> Result<Schema> {
         let obj = match value {
             Value::Object(obj) => obj,
             Value::Bool(true) => return Ok(bare(pointer, Kind::Any)),
@@ -229,6 +269,7 @@ impl Parser<'_> {
             format: self.text(obj, "format", pointer)?,
             constraints: self.constraints(obj, pointer)?,
             kind: Kind::Any,
+            gave_up: None,
         };
         let file_upload = ctx.file_upload || flag(obj, "file_uploadable");
         schema.kind = self.kind(obj, pointer, &mut schema, Context { file_upload })?;
@@ -426,6 +467,18 @@ impl Parser<'_> {
                 };
             return Ok(Kind::Map(Box::new(values)));
         }
+        // A property whose schema is `false` can never be sent or received: it is left out.
+        let mut properties = properties;
+        let never: Vec<String> =
+            properties.iter().filter(|(_, v)| **v == Value::Bool(false)).map(|(k, _)| k.clone()).collect();
+        for name in &never {
+            properties.remove(name);
+            self.degrade(
+                &format!("{pointer}/properties/{}", escape_pointer(name)),
+                format!("the property `{name}` has the schema `false` (no value is valid): it is left out"),
+            );
+        }
+        let mut undeclared = Vec::new();
         let required = match obj.get("required") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(list)) => {
@@ -433,24 +486,29 @@ impl Parser<'_> {
                 for (i, r) in list.iter().enumerate() {
                     let at = format!("{pointer}/required/{i}");
                     let name = r.as_str().ok_or_else(|| self.error(&at, "`required` entries must be strings"))?;
+                    if names.iter().any(|n| n == name) || never.iter().any(|n| n == name) {
+                        continue;
+                    }
                     if !properties.contains_key(name) {
-                        return Err(
-                            self.error(&at, format!("required property `{name}` is not declared in `properties`"))
-                        );
+                        // Required but undescribed: any JSON value, and still required.
+                        let message = format!("required property `{name}` is not declared in `properties`");
+                        self.degrade(&at, message.clone());
+                        let mut schema = bare(&at, Kind::Any);
+                        schema.gave_up = Some(message);
+                        undeclared.push((name.to_owned(), schema));
                     }
-                    if !names.iter().any(|n| n == name) {
-                        names.push(name.to_owned());
-                    }
+                    names.push(name.to_owned());
                 }
                 names
             }
             Some(_) => return Err(self.error(&format!("{pointer}/required"), "`required` must be an array")),
         };
-        let mut props = Vec::with_capacity(properties.len());
+        let mut props = Vec::with_capacity(properties.len() + undeclared.len());
         for (name, value) in &properties {
             let at = format!("{pointer}/properties/{}", escape_pointer(name));
             props.push((name.clone(), self.parse(value, &at, Context::default())?));
         }
+        props.extend(undeclared);
         Ok(Kind::Object(ObjectSchema { properties: props, required }))
     }
 
@@ -640,6 +698,7 @@ fn bare(pointer: &str, kind: Kind) -> Schema {
         format: None,
         constraints: Constraints::default(),
         kind,
+        gave_up: None,
     }
 }
 
@@ -664,6 +723,9 @@ fn absorb(outer: &mut Schema, inner: &Schema) {
     }
     if outer.default.is_none() {
         outer.default.clone_from(&inner.default);
+    }
+    if outer.gave_up.is_none() {
+        outer.gave_up.clone_from(&inner.gave_up);
     }
 }
 
@@ -701,24 +763,23 @@ pub fn fits(schema: &Schema, value: &Value) -> bool {
     }
 }
 
-/// Every `$ref` must name a definition of the same document.
-fn check_refs(slug: &str, doc: &Document) -> Result<()> {
-    fn walk(slug: &str, schema: &Schema, defs: &BTreeMap<String, Schema>) -> Result<()> {
-        match &schema.kind {
-            Kind::Ref(name) if !defs.contains_key(name) => Err(Error::schema(
-                slug,
-                &format!("{}/$ref", schema.pointer),
-                format!("`#/$defs/{name}` does not exist in this schema"),
-            )),
-            Kind::Array(inner) | Kind::Map(inner) => walk(slug, inner, defs),
-            Kind::Object(object) => object.properties.iter().try_for_each(|(_, s)| walk(slug, s, defs)),
-            Kind::Tagged(tagged) => tagged.variants.iter().try_for_each(|v| walk(slug, &v.schema, defs)),
-            Kind::Union(members) => members.iter().try_for_each(|m| walk(slug, m, defs)),
-            _ => Ok(()),
+/// A `$ref` to a definition the document does not hold becomes "any JSON value", reported.
+fn drop_dangling_refs(schema: &mut Schema, defs: &BTreeSet<String>, parser: &mut Parser<'_>) {
+    match &mut schema.kind {
+        Kind::Ref(name) if !defs.contains(name.as_str()) => {
+            let message = format!("`#/$defs/{name}` does not exist in this schema");
+            parser.degrade(&format!("{}/$ref", schema.pointer), message.clone());
+            schema.kind = Kind::Any;
+            schema.gave_up = Some(message);
         }
+        Kind::Array(inner) | Kind::Map(inner) => drop_dangling_refs(inner, defs, parser),
+        Kind::Object(object) => object.properties.iter_mut().for_each(|(_, s)| drop_dangling_refs(s, defs, parser)),
+        Kind::Tagged(tagged) => {
+            tagged.variants.iter_mut().for_each(|v| drop_dangling_refs(&mut v.schema, defs, parser))
+        }
+        Kind::Union(members) => members.iter_mut().for_each(|m| drop_dangling_refs(m, defs, parser)),
+        _ => {}
     }
-    walk(slug, &doc.root, &doc.defs)?;
-    doc.defs.values().try_for_each(|d| walk(slug, d, &doc.defs))
 }
 
 #[cfg(test)]
@@ -769,20 +830,32 @@ mod tests {
     }
 
     #[test]
-    fn errors_name_slug_and_pointer() {
-        let err = parse_document(
+    fn what_cannot_be_mapped_degrades_with_slug_and_pointer() {
+        let mut warnings = Vec::new();
+        let doc = parse_document(
             "GITHUB_X",
             "/input_parameters",
-            &json!({"type": "object", "properties": {"a/b": {"type": "strin"}}}),
-            &mut Vec::new(),
+            &json!({"type": "object", "properties": {"a/b": {"type": "strin", "description": "kept"}}}),
+            &mut warnings,
         )
-        .unwrap_err();
-        assert_eq!(err.to_string(), "GITHUB_X: schema at /input_parameters/properties/a~1b/type: unknown type `strin`");
-        let err =
-            parse_document("GITHUB_X", "/output_parameters", &json!({"$ref": "#/$defs/Missing"}), &mut Vec::new())
-                .unwrap_err();
+        .unwrap();
+        let Kind::Object(object) = &doc.root.kind else { panic!("{:?}", doc.root.kind) };
+        let (_, ab) = &object.properties[0];
         assert_eq!(
-            err.to_string(),
+            (&ab.kind, ab.gave_up.as_deref(), ab.description.as_deref()),
+            (&Kind::Any, Some("unknown type `strin`"), Some("kept"))
+        );
+        assert_eq!(
+            warnings[0].to_string(),
+            "GITHUB_X: schema at /input_parameters/properties/a~1b/type: unknown type `strin`"
+        );
+        assert!(warnings[0].degraded);
+        let mut warnings = Vec::new();
+        let doc = parse_document("GITHUB_X", "/output_parameters", &json!({"$ref": "#/$defs/Missing"}), &mut warnings)
+            .unwrap();
+        assert_eq!(doc.root.kind, Kind::Any);
+        assert_eq!(
+            warnings[0].to_string(),
             "GITHUB_X: schema at /output_parameters/$ref: `#/$defs/Missing` does not exist in this schema"
         );
     }

@@ -146,6 +146,8 @@ fn ty_text(ir: &ToolkitIr, ty: &Ty) -> String {
     match ty {
         Ty::Bool => "bool".into(),
         Ty::I64 => "i64".into(),
+        Ty::U64 => "u64".into(),
+        Ty::I128 => "i128".into(),
         Ty::F64 => "f64".into(),
         Ty::String => "String".into(),
         Ty::Any => "Value".into(),

@@ -117,21 +117,46 @@ fn malformed_json_names_the_file_and_position() {
 }
 
 #[test]
-fn an_unmappable_schema_names_the_tool_and_the_pointer() {
+fn an_unmappable_schema_degrades_with_a_warning_and_strict_refuses_it() {
     let dir = workspace();
     let tools = serde_json::json!([{
         "slug": "GITHUB_BROKEN",
         "input_parameters": {"type": "object", "properties": {"labels": {"type": "array", "items": {"type": "strnig"}}}}
     }]);
     let file = write_tools(dir.path(), "tools.json", &tools);
-    let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "github"]);
+    let pointer = "GITHUB_BROKEN: schema at /input_parameters/properties/labels/items/type: unknown type `strnig`";
+    let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "--strict", "github"]);
     assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
-    let err = stderr(&out);
-    assert!(
-        err.contains("GITHUB_BROKEN: schema at /input_parameters/properties/labels/items/type: unknown type `strnig`"),
-        "{err}"
-    );
+    assert!(stderr(&out).contains(&format!("error: {pointer}")), "{}", stderr(&out));
     assert!(!dir.path().join("gen").exists());
+
+    let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "github"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains(&format!("warning: {pointer}")), "{}", stderr(&out));
+    let module = std::fs::read_to_string(dir.path().join("gen/github.rs")).unwrap();
+    assert!(module.contains("pub labels: Option<Vec<Value>>,"), "{module}");
+}
+
+#[test]
+fn stats_count_typed_free_form_and_given_up_positions_and_write_nothing() {
+    let dir = workspace();
+    let tools = serde_json::json!([{
+        "slug": "GITHUB_MIXED",
+        "input_parameters": {"type": "object", "properties": {
+            "a": {"type": "string"},
+            "b": {"type": "object"},
+            "c": {"type": "array", "items": {"type": "strnig"}},
+            "d": {"type": "strnig"}
+        }}
+    }]);
+    let file = write_tools(dir.path(), "tools.json", &tools);
+    let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "--stats", "github"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    // a; b; c and d; and the result, with no output schema.
+    assert!(text.contains("5 positions: 1 typed, 2 JSON (free-form schema), 2 JSON (gave up)"), "{text}");
+    assert!(text.contains("    2  unknown type `strnig`"), "{text}");
+    assert!(!dir.path().join("gen").exists(), "--stats writes nothing");
 }
 
 #[test]
@@ -144,7 +169,7 @@ fn a_failure_leaves_existing_modules_untouched() {
         {"slug": "GMAIL_BROKEN", "input_parameters": {"type": "object", "properties": {"a": {"$ref": "#/$defs/Gone"}}}}
     ]);
     let file = write_tools(dir.path(), "tools.json", &tools);
-    let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "github", "gmail"]);
+    let out = codegen(dir.path(), &["--from", &file, "--out", "gen", "--strict", "github", "gmail"]);
     assert_eq!(out.status.code(), Some(2), "errors exit 2: {}", stderr(&out));
     assert!(stderr(&out).contains("GMAIL_BROKEN"), "{}", stderr(&out));
     assert_eq!(std::fs::read(dir.path().join("gen/github.rs")).unwrap(), before, "github.rs was rewritten");

@@ -325,6 +325,8 @@ impl Emitter<'_> {
         match ty {
             Ty::Bool => quote!(bool),
             Ty::I64 => quote!(i64),
+            Ty::U64 => quote!(u64),
+            Ty::I128 => quote!(i128),
             Ty::F64 => quote!(f64),
             Ty::String => quote!(String),
             Ty::Any => {

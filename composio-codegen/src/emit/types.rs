@@ -96,6 +96,9 @@ impl Emitter<'_> {
                 let default = f.defaulted.then(|| {
                     quote! { #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")] }
                 });
+                if f.flatten {
+                    return quote! { #doc #[serde(flatten)] pub #ident: #ty, };
+                }
                 quote! { #doc #rename #skip #default pub #ident: #ty, }
             })
             .collect();
@@ -226,10 +229,11 @@ impl Emitter<'_> {
                 quote!(#ty::#variant)
             }
             Fill::Literal(Value::Bool(b)) => quote!(#b),
-            Fill::Literal(Value::Number(n)) => match (n.as_i64(), n.as_f64()) {
-                (Some(i), _) => quote!(#i),
-                (None, Some(f)) => quote!(#f),
-                (None, None) => quote!(0),
+            Fill::Literal(Value::Number(n)) => match (n.as_i64(), n.as_u64(), n.as_f64()) {
+                (Some(i), _, _) => quote!(#i),
+                (None, Some(u), _) => quote!(#u),
+                (None, None, Some(f)) => quote!(#f),
+                (None, None, None) => quote!(0),
             },
             Fill::Literal(_) => quote!(Default::default()),
         }
@@ -475,7 +479,7 @@ fn describe(ty: &Ty, emitter: &Emitter<'_>, line: DocLine, article: bool) -> Doc
     };
     match ty {
         Ty::Bool => a(line, false).text("boolean"),
-        Ty::I64 => a(line, true).text("integer"),
+        Ty::I64 | Ty::U64 | Ty::I128 => a(line, true).text("integer"),
         Ty::F64 => a(line, false).text("number"),
         Ty::String => a(line, false).text("string"),
         Ty::Any => line.text("any JSON value"),
@@ -519,6 +523,9 @@ fn field_doc(f: &Field) -> TokenStream {
     }
     if f.docs.file_upload {
         facts.push(DocLine::of("A local path or bytes; the client uploads it before the call."));
+    }
+    if let Some(reason) = &f.gave_up {
+        facts.push(DocLine::of("Typed as JSON: the generator could not type its schema (").plain(reason).text(")."));
     }
     if !facts.is_empty() {
         lines.push(DocLine::blank());

@@ -7,7 +7,7 @@ use heck::ToUpperCamelCase;
 use serde_json::Value;
 
 use super::{DocCx, MAX_DEPTH, TypeSpace};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ir::{
     Enum, Field, FieldDocs, Fill, Origin, Role, Struct, Tagged, TaggedVariant, ToolIr, Ty, TypeDef, TypeId, TypeKind,
     Untagged, UntaggedVariant, Variant,
@@ -31,14 +31,27 @@ impl TypeSpace {
         warnings: &mut Vec<Warning>,
     ) -> Result<ToolIr> {
         let base = function.trim_start_matches('_').to_upper_camel_case();
+        if !crate::model::is_plain_slug(&tool.slug) {
+            warnings.push(Warning {
+                slug: tool.slug.clone(),
+                pointer: "/slug".to_owned(),
+                message: format!(
+                    "the slug holds characters other than letters, digits and `_`: its Rust name is \
+                     `{function}`, and calls send the slug as it is"
+                ),
+                degraded: true,
+            });
+        }
         let input_doc = schema::parse_document(&tool.slug, "/input_parameters", tool.input_parameters(), warnings)?;
         let output_doc = schema::parse_document(&tool.slug, "/output_parameters", tool.output_parameters(), warnings)?;
-
         let mut cx = DocCx::new(&tool.slug, Role::Input, &input_doc);
         let input = self.input_root(&mut cx, &format!("{base}{input_suffix}"))?;
+        warnings.append(&mut cx.warnings);
 
         let mut cx = DocCx::new(&tool.slug, Role::Output, &output_doc);
-        let output = self.output_root(&mut cx, &format!("{base}{output_suffix}"))?;
+        let mut output_gave_up = None;
+        let output = self.output_root(&mut cx, &format!("{base}{output_suffix}"), &mut output_gave_up)?;
+        warnings.append(&mut cx.warnings);
 
         Ok(ToolIr {
             slug: tool.slug.clone(),
@@ -51,23 +64,36 @@ impl TypeSpace {
             output,
             input_schema: tool.input_parameters().to_string(),
             output_schema: tool.output_parameters().to_string(),
+            output_gave_up,
         })
     }
 
-    /// The input type: always a struct of its own, even without properties.
+    /// The input type: always a struct of its own, even without properties. An input schema
+    /// that cannot be typed gives a struct holding the arguments as one JSON object.
     pub(super) fn input_root(&mut self, cx: &mut DocCx<'_>, name: &str) -> Result<TypeId> {
         let doc = cx.doc;
         let mut root = &doc.root;
         if let Kind::Ref(def) = &root.kind {
             root = &doc.defs[def];
         }
-        let object = match &root.kind {
-            Kind::Object(object) => object.clone(),
-            Kind::Map(_) | Kind::Any => schema::ObjectSchema { properties: Vec::new(), required: Vec::new() },
-            _ => return Err(Error::schema(cx.slug, &root.pointer, "`input_parameters` must describe an object")),
-        };
+        // Reserved first, so the input precedes the types nested in it.
         let id = self.reserve();
-        let st = self.structure(cx, &object)?;
+        let st = match &root.kind {
+            Kind::Object(object) => self.structure(cx, object)?,
+            Kind::Map(_) | Kind::Any if root.gave_up.is_none() => Struct::default(),
+            _ => {
+                let reason = match &root.gave_up {
+                    Some(reason) => reason.clone(),
+                    None => {
+                        let reason = "`input_parameters` must describe an object".to_owned();
+                        cx.give_up(&root.pointer, reason.clone());
+                        cx.gave_up = None;
+                        reason
+                    }
+                };
+                free_form_arguments(reason)
+            }
+        };
         self.types[id] = TypeDef {
             name: String::new(),
             role: Role::Input,
@@ -81,15 +107,21 @@ impl TypeSpace {
 
     /// The type of the envelope's `data` payload. An inline object gets the tool's own output
     /// type; a free-form object stays `JsonObject`; a `$ref` uses the definition's type.
-    pub(super) fn output_root(&mut self, cx: &mut DocCx<'_>, name: &str) -> Result<Ty> {
+    pub(super) fn output_root(&mut self, cx: &mut DocCx<'_>, name: &str, gave_up: &mut Option<String>) -> Result<Ty> {
         let doc = cx.doc;
         let data = match &doc.root.kind {
             Kind::Object(envelope) => envelope.properties.iter().find(|(n, _)| n == "data").map(|(_, s)| s.clone()),
             _ => None,
         };
-        let Some(data) = data else { return Ok(Ty::Any) };
+        let Some(data) = data else {
+            gave_up.clone_from(&doc.root.gave_up);
+            return Ok(Ty::Any);
+        };
         let Kind::Object(object) = &data.kind else {
-            return self.ty(cx, &data, "data");
+            cx.gave_up = None;
+            let ty = self.ty(cx, &data, "data")?;
+            *gave_up = cx.gave_up.take().or_else(|| gave_up_in(&data).map(str::to_owned));
+            return Ok(ty);
         };
         let id = self.reserve();
         let st = self.structure(cx, object)?;
@@ -108,7 +140,7 @@ impl TypeSpace {
     /// `labels_item`) for types that need a name.
     pub(super) fn ty(&mut self, cx: &mut DocCx<'_>, s: &Schema, role_in_parent: &str) -> Result<Ty> {
         if cx.depth >= MAX_DEPTH {
-            return Err(Error::schema(cx.slug, &s.pointer, format!("schemas nest deeper than {MAX_DEPTH} levels")));
+            return Ok(cx.give_up(&s.pointer, format!("schemas nest deeper than {MAX_DEPTH} levels")));
         }
         cx.depth += 1;
         let ty = self.ty_at_depth(cx, s, role_in_parent);
@@ -120,14 +152,15 @@ impl TypeSpace {
         let ty = match &s.kind {
             Kind::Any | Kind::Null => Ty::Any,
             Kind::Boolean => Ty::Bool,
-            Kind::Integer => Ty::I64,
+            Kind::Integer => integer_ty(&s.constraints),
             Kind::Number => Ty::F64,
             Kind::String => Ty::String,
             Kind::Const(Value::String(value)) => {
                 self.named(cx, s, role_in_parent, TypeKind::Enum(enum_of(std::slice::from_ref(value))))
             }
             Kind::Const(Value::Bool(_)) => Ty::Bool,
-            Kind::Const(Value::Number(n)) if n.is_i64() || n.is_u64() => Ty::I64,
+            Kind::Const(Value::Number(n)) if n.is_i64() => Ty::I64,
+            Kind::Const(Value::Number(n)) if n.is_u64() => Ty::U64,
             Kind::Const(Value::Number(_)) => Ty::F64,
             Kind::Const(_) => Ty::Any,
             Kind::StringEnum(values) => self.named(cx, s, role_in_parent, TypeKind::Enum(enum_of(values))),
@@ -178,7 +211,9 @@ impl TypeSpace {
         let mut fields = Vec::with_capacity(names.len());
         for ((name, prop), ident) in object.properties.iter().zip(idents) {
             let required = object.required.contains(name);
+            cx.gave_up = None;
             let ty = self.ty(cx, prop, name)?;
+            let gave_up = cx.gave_up.take().or_else(|| gave_up_in(prop).map(str::to_owned));
             let fill = if required { self.fill(prop, &ty) } else { None };
             // Only outputs: an absent input is left out so the server applies its default.
             let defaulted = !required
@@ -193,6 +228,8 @@ impl TypeSpace {
                 required,
                 defaulted,
                 fill,
+                gave_up,
+                flatten: false,
             });
         }
         Ok(Struct { fields, required_order: object.required.clone() })
@@ -206,7 +243,9 @@ impl TypeSpace {
                 TypeKind::Enum(e) => Some(Fill::Variant(*id, e.variants[0].ident.clone())),
                 _ => None,
             },
-            (Value::Bool(_) | Value::Number(_), Ty::Bool | Ty::I64 | Ty::F64) => Some(Fill::Literal(value.clone())),
+            (Value::Bool(_) | Value::Number(_), Ty::Bool | Ty::I64 | Ty::U64 | Ty::F64) => {
+                Some(Fill::Literal(value.clone()))
+            }
             _ => None,
         }
     }
@@ -291,11 +330,10 @@ impl TypeSpace {
         let named = matches!(def.kind, Kind::Object(_) | Kind::StringEnum(_) | Kind::Tagged(_) | Kind::Union(_));
         if !named {
             if !cx.converting.insert(name.to_owned()) {
-                return Err(Error::schema(
-                    cx.slug,
-                    &def.pointer,
-                    format!("`{name}` refers to itself without passing through an object"),
-                ));
+                // No Rust type is its own list or map without a struct between: JSON it is.
+                return Ok(
+                    cx.give_up(&def.pointer, format!("`{name}` refers to itself without passing through an object"))
+                );
             }
             let ty = self.ty(cx, def, role_in_parent)?;
             cx.converting.remove(name);
@@ -397,7 +435,7 @@ pub(super) fn member_label(s: &Schema) -> String {
 pub(super) fn decode_rank(ty: &Ty) -> u8 {
     match ty {
         Ty::Bool => 0,
-        Ty::I64 => 1,
+        Ty::I64 | Ty::U64 | Ty::I128 => 1,
         Ty::F64 => 2,
         Ty::String => 3,
         Ty::Named(_) | Ty::Boxed(_) | Ty::FileUpload | Ty::FileDownload => 4,
@@ -484,6 +522,10 @@ pub(super) fn field_docs(s: &Schema, ty: &Ty) -> FieldDocs {
         let allowed: Vec<String> = c.allowed.iter().map(|v| format!("`{v}`")).collect();
         constraints.push(format!("one of {}", allowed.join(", ")));
     }
+    if s.kind == Kind::Integer && *ty.strip_option() == Ty::F64 {
+        constraints
+            .push("a whole number (its bounds are beyond what JSON carries as an integer, so it is an `f64`)".into());
+    }
     FieldDocs {
         description: s.description.clone(),
         default: s.default.clone(),
@@ -504,7 +546,7 @@ pub(super) fn is_rust_default(value: &Value, ty: &Ty) -> bool {
         (Value::Array(items), Ty::Vec(_)) => items.is_empty(),
         (Value::Object(map), Ty::Object | Ty::Map(_)) => map.is_empty(),
         (Value::Bool(b), Ty::Bool) => !b,
-        (Value::Number(n), Ty::I64) => n.as_i64() == Some(0),
+        (Value::Number(n), Ty::I64 | Ty::U64 | Ty::I128) => n.as_i64() == Some(0),
         (Value::Number(n), Ty::F64) => n.as_f64() == Some(0.0),
         (Value::String(s), Ty::String) => s.is_empty(),
         _ => false,
@@ -516,5 +558,99 @@ pub(super) fn contains_file(ty: &Ty) -> bool {
         Ty::FileUpload => true,
         Ty::Map(inner) | Ty::Vec(inner) | Ty::Option(inner) | Ty::Boxed(inner) => contains_file(inner),
         _ => false,
+    }
+}
+
+/// The integer type that holds every value a schema's bounds allow. Bounds within `i64` (or
+/// none) keep `i64`; beyond it, `u64` when nothing below 0 is allowed, `i128` when the bounds
+/// stay within what JSON parsers carry exactly (`i64::MIN` to `u64::MAX`), else `f64`, which
+/// at least holds every value approximately, as JSON parsers do.
+pub(super) fn integer_ty(c: &schema::Constraints) -> Ty {
+    // The least (or greatest) whole number a bound allows; `None` beyond i128.
+    fn bound(v: &Value, lower: bool, exclusive: bool) -> Option<i128> {
+        let step = match (exclusive, lower) {
+            (false, _) => 0,
+            (true, true) => 1,
+            (true, false) => -1,
+        };
+        if let Some(i) = v.as_i64() {
+            return Some(i128::from(i) + step);
+        }
+        if let Some(u) = v.as_u64() {
+            return Some(i128::from(u) + step);
+        }
+        let f = v.as_f64()?;
+        let whole = match (lower, exclusive) {
+            (true, false) => f.ceil(),
+            (true, true) => f.floor() + 1.0,
+            (false, false) => f.floor(),
+            (false, true) => f.ceil() - 1.0,
+        };
+        // Float to int casts saturate: only values well inside i128 are taken as they are.
+        (whole.abs() < 1e38).then_some(whole as i128)
+    }
+    const BEYOND: Option<Option<i128>> = Some(None);
+    let lower = match (&c.minimum, &c.exclusive_minimum) {
+        (Some(v), _) => Some(bound(v, true, false)),
+        (None, Some(v)) => Some(bound(v, true, true)),
+        (None, None) => None,
+    };
+    let upper = match (&c.maximum, &c.exclusive_maximum) {
+        (Some(v), _) => Some(bound(v, false, false)),
+        (None, Some(v)) => Some(bound(v, false, true)),
+        (None, None) => None,
+    };
+    if lower == BEYOND || upper == BEYOND {
+        return Ty::F64;
+    }
+    let (lower, upper) = (lower.flatten(), upper.flatten());
+    let at_least = |min: i128| lower.is_some_and(|l| l >= min);
+    let at_most = |max: i128| upper.is_none_or(|u| u <= max);
+    let i64_min = i128::from(i64::MIN);
+    let in_i64 = |b: Option<i128>| b.is_none_or(|b| i64::try_from(b).is_ok());
+    if in_i64(lower) && in_i64(upper) {
+        Ty::I64
+    } else if at_least(0) && at_most(i128::from(u64::MAX)) {
+        Ty::U64
+    } else if at_least(i64_min) && at_most(i128::from(u64::MAX)) {
+        Ty::I128
+    } else {
+        Ty::F64
+    }
+}
+
+/// The one field of the input of a tool whose input schema cannot be typed: the arguments as
+/// a JSON object, flattened so they are sent as the whole argument object.
+fn free_form_arguments(reason: String) -> Struct {
+    let docs = FieldDocs {
+        description: Some("The arguments, as a JSON object: the tool's input schema could not be typed.".into()),
+        ..FieldDocs::default()
+    };
+    Struct {
+        fields: vec![Field {
+            json_name: "arguments".into(),
+            ident: "arguments".into(),
+            ty: Ty::Object,
+            required: true,
+            defaulted: false,
+            fill: None,
+            docs,
+            gave_up: Some(reason),
+            flatten: true,
+        }],
+        required_order: vec!["arguments".into()],
+    }
+}
+
+/// Why a schema, or a list item, map value or union member inside it, could not be typed.
+/// Object properties are their own fields and answer for themselves.
+pub(super) fn gave_up_in(s: &Schema) -> Option<&str> {
+    if let Some(reason) = &s.gave_up {
+        return Some(reason);
+    }
+    match &s.kind {
+        Kind::Array(inner) | Kind::Map(inner) => gave_up_in(inner),
+        Kind::Union(members) => members.iter().find_map(gave_up_in),
+        _ => None,
     }
 }

@@ -97,6 +97,7 @@ pub fn build_with_names(
             payload: ir.output,
             config_schema: def.config().to_string(),
             payload_schema: def.payload().to_string(),
+            payload_gave_up: ir.output_gave_up,
         })
         .collect();
     Ok(ToolkitIr {
@@ -171,6 +172,11 @@ struct DocCx<'a> {
     converting: BTreeSet<String>,
     /// How many schemas enclose the one being converted, counting through `$ref`s.
     depth: usize,
+    /// Why the last position converted could not be typed, when conversion itself gave up
+    /// (nesting too deep, a definition that is itself): taken by the field that holds it.
+    gave_up: Option<String>,
+    /// What conversion worked around, reported with the parser's warnings.
+    warnings: Vec<Warning>,
 }
 
 /// How deeply schemas may nest, counting through `$ref`s. Conversion recurses once per level;
@@ -180,8 +186,29 @@ struct DocCx<'a> {
 const MAX_DEPTH: usize = 128;
 
 impl<'a> DocCx<'a> {
+    /// Records that the position being converted could not be typed: it becomes JSON.
+    fn give_up(&mut self, pointer: &str, message: String) -> Ty {
+        self.warnings.push(Warning {
+            slug: self.slug.to_owned(),
+            pointer: pointer.to_owned(),
+            message: message.clone(),
+            degraded: true,
+        });
+        self.gave_up.get_or_insert(message);
+        Ty::Any
+    }
+
     fn new(slug: &'a str, role: Role, doc: &'a Document) -> Self {
-        DocCx { slug, role, doc, defs: HashMap::new(), converting: BTreeSet::new(), depth: 0 }
+        DocCx {
+            slug,
+            role,
+            doc,
+            defs: HashMap::new(),
+            converting: BTreeSet::new(),
+            depth: 0,
+            gave_up: None,
+            warnings: Vec::new(),
+        }
     }
 }
 
@@ -265,7 +292,7 @@ mod tests {
     }
 
     #[test]
-    fn a_long_chain_of_definitions_is_refused_not_a_stack_overflow() {
+    fn a_long_chain_of_definitions_degrades_not_a_stack_overflow() {
         let n = 400;
         let mut defs = serde_json::Map::new();
         for i in 0..n {
@@ -278,7 +305,53 @@ mod tests {
             "input_parameters": {"type": "object", "properties": {"d": {"$ref": "#/$defs/D0"}}, "$defs": defs},
         });
         let tools = crate::model::parse_document("t", &tool).unwrap();
-        let err = build("x", "X", "1", &tools, &mut Vec::new()).unwrap_err().to_string();
-        assert!(err.contains("X_GET") && err.contains("nest deeper"), "{err}");
+        let mut warnings = Vec::new();
+        build("x", "X", "1", &tools, &mut warnings).unwrap();
+        let warning = warnings.iter().find(|w| w.message.contains("nest deeper")).expect("a warning");
+        assert!(warning.slug == "X_GET" && warning.degraded, "{warning:?}");
+    }
+
+    #[test]
+    fn integer_bounds_beyond_i64_pick_a_type_that_holds_every_value() {
+        let cases = [
+            (json!({"minimum": 0, "maximum": 100}), Ty::I64),
+            (json!({"minimum": i64::MIN, "maximum": i64::MAX}), Ty::I64),
+            (json!({"minimum": 0, "maximum": u64::MAX}), Ty::U64),
+            (json!({"exclusiveMinimum": -1, "maximum": 1.8e19}), Ty::U64),
+            (json!({"minimum": i64::MAX as u64 + 1}), Ty::U64),
+            (json!({"minimum": -1, "maximum": u64::MAX}), Ty::I128),
+            (json!({"maximum": u64::MAX}), Ty::F64),
+            (json!({"minimum": -1e30}), Ty::F64),
+            (json!({"minimum": 0, "maximum": 1e30}), Ty::F64),
+        ];
+        for (bounds, expected) in cases {
+            let mut prop = json!({"type": "integer"});
+            prop.as_object_mut().unwrap().extend(bounds.as_object().unwrap().clone());
+            let ir = build_output(json!({"Root": {"type": "object", "properties": {"n": prop}}})).unwrap();
+            let (_, ty) = fields(&ir, "Root").remove(0);
+            assert_eq!(ty, Ty::Option(Box::new(expected)), "{bounds}");
+        }
+    }
+
+    /// The runtime reads results through `serde_json::Value`: the chosen types must carry their
+    /// boundary values through it both ways.
+    #[test]
+    fn boundary_values_round_trip_through_json_values() {
+        fn round_trip<T>(value: T)
+        where
+            T: serde::Serialize + serde::de::DeserializeOwned + PartialEq + std::fmt::Debug + Copy,
+        {
+            let json = serde_json::to_value(value).unwrap();
+            let text = serde_json::to_string(&json).unwrap();
+            let parsed: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(serde_json::from_value::<T>(parsed).unwrap(), value);
+        }
+        round_trip(u64::MAX);
+        round_trip(0_u64);
+        round_trip(i128::from(u64::MAX));
+        round_trip(i128::from(i64::MIN));
+        round_trip(-1_i128);
+        round_trip(-1e30_f64);
+        round_trip(1.8e19_f64);
     }
 }

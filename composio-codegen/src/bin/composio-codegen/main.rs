@@ -83,6 +83,17 @@ struct Cli {
     #[arg(long, requires = "diff")]
     json: bool,
 
+    /// Refuse any schema the generator can only partly type (exit status 2), instead of
+    /// generating it with the untypable parts as JSON and a warning.
+    #[arg(long)]
+    strict: bool,
+
+    /// Write nothing; print per toolkit how many positions (fields, list items, map values,
+    /// results) are typed, JSON because the schema is free-form, or JSON because the generator
+    /// gave up, with the reasons. Never touches the network: pinned toolkits or --from only.
+    #[arg(long, conflicts_with_all = ["update", "diff", "check"])]
+    stats: bool,
+
     /// Derive Serialize on outputs too (inputs always derive both; slower to compile): lets
     /// you forward typed results as JSON.
     #[arg(long)]
@@ -105,6 +116,7 @@ Examples:
   composio-codegen --update github           the same, for github only
   composio-codegen --pin github=20251027_00  fetch, pin and generate that version of github
   composio-codegen --check github gmail      fail if the committed modules are stale
+  composio-codegen --stats github gmail      how much of each module is typed, and why not
   composio-codegen --diff --fail-on breaking fail CI on a breaking schema change
   composio-codegen --from tools.json --pin github=20251027_00 --out src/toolkits github
 
@@ -116,7 +128,8 @@ Environment:
 Exit status:
   0    success; with --check: every module is current; with --diff: no drift
   1    a finding: with --check, stale modules; with --diff, drift
-  2    an error, in every mode: bad arguments, an unreadable cache or lock, a bad schema,
+  2    an error, in every mode: bad arguments, an unreadable cache or lock, a schema that is
+       not JSON Schema (with --strict: any schema the generator cannot fully type),
        network, auth, an unknown toolkit
   130  interrupted (Ctrl-C) while fetching; nothing was written";
 
@@ -163,7 +176,7 @@ fn main() -> ExitCode {
 
 fn config(cli: &Cli) -> Config {
     let mut config = Config::new();
-    config.schema_cache(&cli.schemas).out_dir(&cli.out).serde_both_ways(cli.serde_both_ways);
+    config.schema_cache(&cli.schemas).out_dir(&cli.out).serde_both_ways(cli.serde_both_ways).strict(cli.strict);
     for from in &cli.from {
         config.from_file(from);
     }
@@ -179,7 +192,7 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
     } else if cli.check && !cli.pin.is_empty() {
         return Err("--check never fetches, and --pin without --from fetches: run them separately".into());
     }
-    if cli.check || !cli.from.is_empty() {
+    if cli.check || cli.stats || !cli.from.is_empty() {
         return from_cache_or_files(cli, &config).map_err(|e| e.to_string());
     }
     #[cfg(feature = "live")]
@@ -201,6 +214,17 @@ fn run(cli: &Cli) -> Result<ExitCode, String> {
 fn from_cache_or_files(cli: &Cli, config: &Config) -> Result<ExitCode, Error> {
     let modules = config.generate(&cli.toolkits)?;
     report_warnings(&modules);
+    if cli.stats {
+        let mut total = composio_codegen::Stats::default();
+        for module in &modules {
+            println!("{} ({} tools, version {}): {}", module.toolkit, module.tools.len(), module.version, module.stats);
+            total.add(&module.stats);
+        }
+        if modules.len() > 1 {
+            println!("total: {total}");
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
     if cli.check {
         let stale = config.stale_modules(&modules)?;
         for path in &stale {

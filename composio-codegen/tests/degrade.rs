@@ -1,0 +1,186 @@
+//! Degrade, never block: a valid JSON Schema the generator cannot fully type still generates,
+//! the untypable part as JSON with a doc line and a warning naming the tool and the pointer,
+//! and one bad tool never stops its toolkit.
+
+use composio_codegen::{Config, Module};
+use serde_json::{Value, json};
+
+fn tool(slug: &str, input: Value) -> Value {
+    json!({"slug": slug, "name": "Thing", "description": "Does a thing.", "input_parameters": input})
+}
+
+fn generate(tools: Value) -> Module {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tools.json");
+    std::fs::write(&path, tools.to_string()).unwrap();
+    Config::new().from_file(&path).generate(&["x"]).unwrap_or_else(|e| panic!("refused: {e}")).remove(0)
+}
+
+fn good() -> Value {
+    tool("X_GOOD", json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]}))
+}
+
+fn warned(module: &Module, slug: &str, pointer: &str) -> bool {
+    module.warnings.iter().any(|w| w.slug == slug && w.pointer == pointer)
+}
+
+#[test]
+fn a_required_name_absent_from_properties_is_a_required_json_field() {
+    let module = generate(json!([
+        good(),
+        tool("X_BAD", json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a", "ghost"]})),
+    ]));
+    assert!(module.code.contains("pub ghost: Value,"), "{}", module.code);
+    assert!(module.code.contains("pub fn new(a: impl Into<String>, ghost: Value)"), "{}", module.code);
+    assert!(warned(&module, "X_BAD", "/input_parameters/required/1"), "{:?}", module.warnings);
+    assert_eq!(module.tools.len(), 2, "the good tool is generated too");
+}
+
+#[test]
+fn a_false_property_is_left_out_and_a_true_one_is_json() {
+    let module = generate(json!([tool(
+        "X_BAD",
+        json!({"type": "object", "properties": {"never": false, "anything": true, "a": {"type": "string"}}})
+    )]));
+    assert!(!module.code.contains("pub never"), "{}", module.code);
+    assert!(module.code.contains("pub anything: Option<Value>,"), "{}", module.code);
+    assert!(warned(&module, "X_BAD", "/input_parameters/properties/never"), "{:?}", module.warnings);
+}
+
+#[test]
+fn duplicate_required_entries_are_one_argument() {
+    let module = generate(json!([tool(
+        "X_DUP",
+        json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a", "a"]})
+    )]));
+    assert!(module.code.contains("pub fn new(a: impl Into<String>) -> Self"), "{}", module.code);
+}
+
+#[test]
+fn a_slug_that_is_not_an_identifier_gets_a_safe_name_and_keeps_its_slug() {
+    let module = generate(json!([
+        good(),
+        tool("X_LIST-REPOS.v2", json!({"type": "object", "properties": {}})),
+        tool("X_ÜBER_ΛΑΜΒΔΑ", json!({"type": "object", "properties": {}})),
+    ]));
+    let functions: Vec<&str> = module.tools.iter().map(|t| t.function.as_str()).collect();
+    assert!(functions.contains(&"list_repos_v2"), "{functions:?}");
+    assert!(module.code.contains("slug: \"X_LIST-REPOS.v2\""), "{}", module.code);
+    assert!(module.code.contains("X_ÜBER_ΛΑΜΒΔΑ"), "the real slug is kept");
+    assert!(functions.iter().all(|f| f.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')), "{functions:?}");
+}
+
+#[test]
+fn what_cannot_be_typed_becomes_json_with_a_reason() {
+    let module = generate(json!([
+        good(),
+        tool(
+            "X_ODD",
+            json!({
+                "type": "object",
+                "properties": {
+                    "merged": {"allOf": [{"$ref": "#/$defs/A"}, {"$ref": "#/$defs/B"}]},
+                    "tuple": {"type": "array", "items": [{"type": "string"}]},
+                    "dangling": {"$ref": "#/$defs/Missing"},
+                    "fine": {"type": "integer"}
+                },
+                "$defs": {
+                    "A": {"type": "object", "properties": {"a": {"type": "string"}}},
+                    "B": {"type": "object", "properties": {"b": {"type": "string"}}}
+                }
+            })
+        ),
+    ]));
+    for field in ["merged", "tuple", "dangling"] {
+        assert!(module.code.contains(&format!("pub {field}: Option<Value>,")), "{field}: {}", module.code);
+    }
+    assert!(module.code.contains("pub fine: Option<i64>,"), "{}", module.code);
+    assert!(module.code.contains("Typed as JSON"), "a doc line says why: {}", module.code);
+    assert!(warned(&module, "X_ODD", "/input_parameters/properties/merged/allOf/0"), "{:?}", module.warnings);
+    assert!(warned(&module, "X_ODD", "/input_parameters/properties/tuple/items"), "{:?}", module.warnings);
+    assert!(warned(&module, "X_ODD", "/input_parameters/properties/dangling/$ref"), "{:?}", module.warnings);
+}
+
+#[test]
+fn a_tool_whose_input_is_not_an_object_takes_free_form_arguments() {
+    let module = generate(json!([good(), tool("X_STRING", json!({"type": "string"}))]));
+    assert!(module.code.contains("#[serde(flatten)]"), "{}", module.code);
+    assert!(module.code.contains("pub arguments: JsonObject,"), "{}", module.code);
+    assert!(warned(&module, "X_STRING", "/input_parameters"), "{:?}", module.warnings);
+}
+
+#[test]
+fn recursion_without_an_object_and_deep_nesting_degrade() {
+    let mut defs = serde_json::Map::new();
+    for i in 0..200 {
+        defs.insert(
+            format!("D{i}"),
+            json!({"type": "object", "properties": {"n": {"$ref": format!("#/$defs/D{}", i + 1)}}}),
+        );
+    }
+    defs.insert("D200".into(), json!({"type": "string"}));
+    defs.insert("Loop".into(), json!({"type": "array", "items": {"$ref": "#/$defs/Loop"}}));
+    let module = generate(json!([
+        good(),
+        tool(
+            "X_DEEP",
+            json!({"type": "object", "properties": {"d": {"$ref": "#/$defs/D0"}, "l": {"$ref": "#/$defs/Loop"}}, "$defs": defs})
+        ),
+    ]));
+    assert_eq!(module.tools.len(), 2);
+    assert!(
+        module.warnings.iter().any(|w| w.slug == "X_DEEP" && w.message.contains("nest deeper")),
+        "{:?}",
+        module.warnings
+    );
+    assert!(
+        module.warnings.iter().any(|w| w.slug == "X_DEEP" && w.message.contains("refers to itself")),
+        "{:?}",
+        module.warnings
+    );
+}
+
+fn write(tools: &Value) -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("tools.json");
+    std::fs::write(&path, tools.to_string()).unwrap();
+    (dir, path)
+}
+
+#[test]
+fn strict_turns_degradations_into_errors_and_nothing_else() {
+    let (_dir, path) = write(&json!([
+        good(),
+        tool("X_BAD", json!({"type": "object", "properties": {"a": {"type": "string"}}, "required": ["ghost"]})),
+    ]));
+    let err = Config::new().from_file(&path).strict(true).generate(&["x"]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "X_BAD: schema at /input_parameters/required/0: required property `ghost` is not declared in `properties`"
+    );
+    // A harmless oddity (a default outside its enum) stays a warning, even in strict mode.
+    let (_dir, path) = write(&json!([tool(
+        "X_ODD",
+        json!({"type": "object", "properties": {"a": {"type": "string", "enum": ["x"], "default": "y"}}})
+    )]));
+    let module = Config::new().from_file(&path).strict(true).generate(&["x"]).unwrap().remove(0);
+    assert!(module.warnings.iter().all(|w| !w.degraded) && !module.warnings.is_empty(), "{:?}", module.warnings);
+}
+
+#[test]
+fn stats_tell_typed_free_form_and_given_up_apart() {
+    let module = generate(json!([tool(
+        "X_MIXED",
+        json!({"type": "object", "properties": {
+            "typed": {"type": "string"},
+            "free": {"type": "object", "additionalProperties": true},
+            "list": {"type": "array", "items": {"type": "strnig"}},
+            "thing": {"type": "object", "properties": {"x": {"type": "integer"}, "y": {}}}
+        }, "required": ["ghost"]})
+    )]));
+    let stats = &module.stats;
+    // typed, thing, thing.x; free, thing.y, the result (no output schema); list, ghost.
+    assert_eq!((stats.typed, stats.free_form, stats.gave_up), (3, 3, 2), "{stats}");
+    assert_eq!(stats.reasons.get("unknown type `strnig`"), Some(&1), "{stats}");
+    assert_eq!(stats.reasons.get("required property `ghost` is not declared in `properties`"), Some(&1), "{stats}");
+}
