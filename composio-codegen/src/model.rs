@@ -315,6 +315,20 @@ pub(crate) fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
 }
 
+/// Whether `c` is invisible yet not whitespace (zero-width spaces and joiners' kin, the soft
+/// hyphen, the byte-order mark): clippy denies some in literals (`invisible_characters`), and
+/// in docs or names they only hide what a reader sees.
+pub(crate) fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{200B}' | '\u{00AD}' | '\u{2060}'..='\u{2064}' | '\u{FEFF}' | '\u{180E}')
+}
+
+/// Whether `c`, written as it is into one line of generated source, could break or disguise
+/// it: a control character (line breaks included), a bidi control, an invisible character, or a line or
+/// paragraph separator (which some editors show as a line break rustc does not see).
+pub(crate) fn is_hazard(c: char) -> bool {
+    c.is_control() || is_bidi_control(c) || is_invisible(c) || matches!(c, '\u{2028}' | '\u{2029}')
+}
+
 /// Whether a slug is made of letters, digits and `_` only, as Composio's slugs are. Others
 /// are accepted, with a warning.
 pub(crate) fn is_plain_slug(s: &str) -> bool {

@@ -117,7 +117,7 @@ fn header(ir: &ToolkitIr, options: &EmitOptions) -> String {
 fn comment_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() || crate::model::is_bidi_control(c) {
+        if crate::model::is_hazard(c) {
             out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
         } else {
             out.push(c);

@@ -184,3 +184,64 @@ fn stats_tell_typed_free_form_and_given_up_apart() {
     assert_eq!(stats.reasons.get("unknown type `strnig`"), Some(&1), "{stats}");
     assert_eq!(stats.reasons.get("required property `ghost` is not declared in `properties`"), Some(&1), "{stats}");
 }
+
+/// Characters rustc, clippy or a reviewer's editor would trip on when they sit in a source
+/// file as they are: controls, bidi controls, invisible characters and line separators.
+fn hazardous(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+        || matches!(c, '\u{200B}' | '\u{00AD}' | '\u{2060}' | '\u{FEFF}' | '\u{2028}' | '\u{2029}' | '\u{180E}')
+}
+
+#[test]
+fn schema_text_never_lands_raw_in_the_module() {
+    let text =
+        "a\u{202e}b\u{2066}c\u{200b}d\u{ad}e\u{2060}f\u{feff}g\u{2028}h\u{2029}i\u{7f}j\u{85}k\u{9b}l\tm\u{1b}n\"#o";
+    let mut t = tool(
+        &format!("X_TEXT{text}"),
+        json!({"type": "object", "title": text, "description": text, "properties": {
+            text: {"type": "string", "description": text, "title": text, "enum": [text, "plain"], "examples": [text]},
+            "b": {"type": "object", "properties": {"k": {"const": text}}, "description": text},
+        }, "$defs": {text: {"type": "string"}}}),
+    );
+    t["name"] = json!(text);
+    t["description"] = json!(text);
+    t["tags"] = json!([text]);
+    t["output_parameters"] = json!({"type": "object", "properties": {"data": {"type": "object", "description": text,
+        "properties": {text: {"type": "string", "enum": [text]}}}}});
+    // Without a bidi control, the schemas stay raw strings: invisible characters must not.
+    let quiet = "x\u{200b}\u{ad}\u{2060}\u{feff}\u{2028}\u{7f}\u{85}\"#y";
+    let z = tool(
+        "X_ZW",
+        json!({"type": "object", "description": quiet, "properties": {"a": {"type": "string", "enum": [quiet]}}}),
+    );
+    let module = generate(json!([t, z]));
+    let found: Vec<String> =
+        module.code.lines().filter(|l| l.chars().any(hazardous)).map(|l| l.escape_debug().to_string()).collect();
+    assert!(found.is_empty(), "hazardous characters in:\n{}", found.join("\n"));
+    // The schemas in `ToolMeta` are still the schemas, escapes and all.
+    let file = syn::parse_file(&module.code).unwrap();
+    let mut schemas = Vec::new();
+    for item in &file.items {
+        let syn::Item::Impl(imp) = item else { continue };
+        for impl_item in &imp.items {
+            let syn::ImplItem::Const(c) = impl_item else { continue };
+            let syn::Expr::Reference(r) = &c.expr else { continue };
+            let syn::Expr::Struct(s) = &*r.expr else { continue };
+            for field in &s.fields {
+                if let (syn::Member::Named(name), syn::Expr::Lit(lit)) = (&field.member, &field.expr)
+                    && name.to_string().ends_with("_schema")
+                    && let syn::Lit::Str(value) = &lit.lit
+                {
+                    schemas.push(serde_json::from_str::<Value>(&value.value()).unwrap());
+                }
+            }
+        }
+    }
+    assert_eq!(
+        schemas,
+        [t["input_parameters"].clone(), t["output_parameters"].clone(), z["input_parameters"].clone(), json!({})]
+    );
+    let raw = r####"input_schema: r##"{"description":"x\u200b\u00ad\u2060\ufeff\u2028\u007f\u0085\"#y""####;
+    assert!(module.code.contains(raw), "{}", module.code);
+}

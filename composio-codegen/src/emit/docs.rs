@@ -76,9 +76,9 @@ impl DocLine {
 }
 
 /// Whether rustc or rustdoc would reject or misrender `c` in docs: bidi controls (rustc denies
-/// them in comments) and other control characters.
+/// them in comments), other control characters, and invisible characters.
 fn unwanted(c: char) -> bool {
-    crate::model::is_bidi_control(c) || (c.is_control() && !matches!(c, '\n' | '\t'))
+    crate::model::is_bidi_control(c) || crate::model::is_invisible(c) || (c.is_control() && !matches!(c, '\n' | '\t'))
 }
 
 /// Folds whitespace and control characters to single spaces and drops bidi controls: a name
@@ -86,7 +86,7 @@ fn unwanted(c: char) -> bool {
 fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if crate::model::is_bidi_control(c) {
+        if crate::model::is_bidi_control(c) || crate::model::is_invisible(c) {
             continue;
         }
         if c.is_whitespace() || c.is_control() {
@@ -116,7 +116,12 @@ fn code_text(text: &str) -> String {
 
 /// Turns free text into doc lines, each ready for `#[doc = " …"]`.
 pub fn lines(text: &str) -> Vec<DocLine> {
-    let text: String = text.chars().filter(|&c| !unwanted(c) || c == '\r').collect();
+    // Line and paragraph separators read as line breaks in editors, so they become ones.
+    let text: String = text
+        .chars()
+        .map(|c| if matches!(c, '\u{2028}' | '\u{2029}' | '\u{85}') { '\n' } else { c })
+        .filter(|&c| !unwanted(c) || c == '\r')
+        .collect();
     let text = text.replace("\r\n", "\n").replace('\r', "\n").replace('\t', "    ");
     let mut out: Vec<String> = Vec::new();
     let mut fence: Option<String> = None;
@@ -291,6 +296,12 @@ mod tests {
     #[test]
     fn descriptions_lose_bidi_and_control_characters() {
         assert_eq!(lines("a\u{202e}b\u{7}c\u{7f}\r\nd"), ["abc", "d"]);
+    }
+
+    #[test]
+    fn invisible_characters_are_dropped_and_separators_break_lines() {
+        assert_eq!(lines("a\u{200b}b\u{ad}c\u{2060}d\u{feff}e\u{2028}f\u{2029}g\u{85}h"), ["abcde", "f", "g", "h"]);
+        assert_eq!(inline("a\u{200b}b\u{ad}c\u{2028}d"), "abc d");
     }
 
     #[test]

@@ -128,17 +128,40 @@ impl Emitter<'_> {
     }
 }
 
-/// A raw string literal, so embedded JSON schemas stay readable in the generated file; an
-/// escaped one when the text holds bidi controls, which rustc rejects raw in literals and
-/// which would make the file read differently than it compiles.
-pub(super) fn raw_string(text: &str) -> Literal {
-    if text.contains(crate::model::is_bidi_control) {
-        return Literal::string(text);
+/// A raw string literal of compact JSON, so embedded schemas stay readable in the generated
+/// file. Characters that would break or disguise the source (controls, bidi controls, invisible
+/// characters, line separators) only ever sit inside JSON strings, where they are re-spelled as
+/// `\uXXXX` escapes: the text is still the same JSON, and the literal holds none of them.
+pub(super) fn raw_string(json: &str) -> Literal {
+    let mut text = String::with_capacity(json.len());
+    for c in json.chars() {
+        if crate::model::is_hazard(c) {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                text.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            text.push(c);
+        }
     }
     let mut hashes = 1;
     while text.contains(&format!("\"{}", "#".repeat(hashes))) {
         hashes += 1;
     }
     let fence = "#".repeat(hashes);
-    format!("r{fence}\"{text}\"{fence}").parse().unwrap_or_else(|_| Literal::string(text))
+    format!("r{fence}\"{text}\"{fence}").parse().unwrap_or_else(|_| Literal::string(&text))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::raw_string;
+
+    #[test]
+    fn raw_strings_escape_hazards_and_take_enough_hashes() {
+        let json = serde_json::json!({"d": "a\u{202e}b\u{200b}c\u{7f}d\"#e\"##f"}).to_string();
+        let literal = raw_string(&json).to_string();
+        assert_eq!(literal, r####"r###"{"d":"a\u202eb\u200bc\u007fd\"#e\"##f"}"###"####);
+        let parsed: syn::LitStr = syn::parse_str(&literal).unwrap();
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&parsed.value()).unwrap().to_string(), json);
+    }
 }

@@ -168,7 +168,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", terminal_text(&message));
             ExitCode::from(ERROR)
         }
     }
@@ -258,8 +258,14 @@ fn print_written(written: &composio_codegen::Written) {
 
 fn report_warnings(modules: &[composio_codegen::Module]) {
     for warning in modules.iter().flat_map(|m| &m.warnings) {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", terminal_text(&warning.to_string()));
     }
+}
+
+/// Messages quote schema text: control characters are shown escaped, so none can move the
+/// cursor, recolour the terminal or start a line that looks like another message.
+fn terminal_text(text: &str) -> String {
+    text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
 }
 
 #[cfg(feature = "live")]
