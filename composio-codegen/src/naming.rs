@@ -18,6 +18,38 @@ const KEYWORDS: &[&str] = &[
     "true", "try", "type", "typeof", "union", "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
 ];
 
+/// Rust's primitive types, as rustdoc resolves links to them. A function of the same name compiles, but the docs' links to it
+/// (`[`str`]`) are ambiguous to rustdoc, which denies them.
+const PRIMITIVES: &[&str] = &[
+    "array",
+    "bool",
+    "char",
+    "f16",
+    "f32",
+    "f64",
+    "f128",
+    "fn",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "never",
+    "pointer",
+    "reference",
+    "slice",
+    "str",
+    "tuple",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "unit",
+    "usize",
+];
+
 /// Method names a field (and so its setter) must not take: the constructor, the methods of
 /// traits the generated types derive, which an inherent method of the same name would shadow,
 /// and the methods of operator traits, which clippy expects to come from the trait.
@@ -235,7 +267,7 @@ pub fn function_ident(slug: &str, toolkit: &str) -> String {
     if ident.starts_with(|c: char| c.is_ascii_digit()) {
         ident.insert(0, '_');
     }
-    if is_keyword(&ident) {
+    if is_keyword(&ident) || PRIMITIVES.contains(&ident.as_str()) {
         ident.push('_');
     }
     ident
@@ -418,5 +450,14 @@ mod tests {
         assert_eq!(function_ident("GOOGLE_CLASSROOM_LIST", "google_classroom"), "list");
         assert_eq!(function_ident("OTHER_TYPE", "github"), "other_type");
         assert_eq!(function_ident("GITHUB_TYPE", "github"), "type_");
+    }
+
+    #[test]
+    fn functions_never_share_a_primitive_type_name() {
+        // Docs link to the function (`[`str`]`), which rustdoc finds ambiguous with `str`.
+        assert_eq!(function_ident("GITHUB_STR", "github"), "str_");
+        assert_eq!(function_ident("X_U64", "x"), "u64_");
+        assert_eq!(function_ident("X_BOOL", "x"), "bool_");
+        assert_eq!(function_ident("X_STRING", "x"), "string");
     }
 }

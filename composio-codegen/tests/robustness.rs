@@ -571,9 +571,11 @@ fn a_sample_of_damaged_modules_compiles_cleanly() {
         "input_parameters": {"type": "object", "properties": props, "required": ["h0", "ghost"]},
         "output_parameters": {"type": "object", "properties": {"data": {"type": "object", "properties": props}}},
     });
-    let mut picked = vec![all];
+    // A tool whose input cannot be typed at all, whose function would be named like a primitive.
+    let str_tool = json!({"slug": "GITHUB_STR", "input_parameters": {"type": "string"}});
+    let mut picked = vec![all, str_tool];
     // Damaged tools that degrade, so the sample exercises what degrading emits.
-    while picked.len() < COMPILED_SAMPLE + 1 {
+    while picked.len() < COMPILED_SAMPLE + 2 {
         let tool = damaged(&tools, &hazards, &names, &mut rng);
         if generate(&tool, &EmitOptions::default()).is_ok_and(|m| m.warnings.iter().any(|w| w.degraded)) {
             picked.push(tool);
