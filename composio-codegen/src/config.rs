@@ -463,6 +463,19 @@ mod tests {
     }
 
     #[test]
+    fn a_warning_is_one_cargo_line() {
+        let warning = Warning {
+            slug: "X_A".into(),
+            pointer: "/input_parameters/properties/a\nb".into(),
+            message: "cargo:rustc-link-lib=evil\r\n".into(),
+            degraded: true,
+        };
+        let line = cargo_line(&warning.to_string());
+        assert!(!line.contains(['\n', '\r']), "{line:?}");
+        assert!(line.starts_with("X_A: schema at /input_parameters/properties/a b"), "{line}");
+    }
+
+    #[test]
     fn build_script_mode_reads_the_names_record_and_never_writes_it() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
         let cache = tempfile::tempdir().unwrap();
