@@ -367,6 +367,9 @@ pub fn generate_module_with_names(
         names,
         &mut warnings,
     )?;
+    // A definition merged into several `allOf`s is parsed at each: report its oddities once.
+    let mut seen = std::collections::HashSet::new();
+    warnings.retain(|w| seen.insert((w.slug.clone(), w.pointer.clone(), w.message.clone())));
     let code = render::module(&ir, options)?;
     let stats = Stats::of(&ir);
     let tools = ir

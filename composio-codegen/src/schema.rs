@@ -167,7 +167,7 @@ impl std::fmt::Display for Warning {
 /// Parses one schema document of one tool. `pointer` is where the document sits in the tool
 /// definition (`/input_parameters`).
 pub fn parse_document(slug: &str, pointer: &str, value: &Value, warnings: &mut Vec<Warning>) -> Result<Document> {
-    let mut parser = Parser { slug, warnings };
+    let mut parser = Parser { slug, warnings, document: value, document_pointer: pointer, merging: Vec::new() };
     let mut defs = BTreeMap::new();
     let mut def_names = Vec::new();
     for key in ["$defs", "definitions"] {
@@ -208,6 +208,11 @@ struct Context {
 struct Parser<'a> {
     slug: &'a str,
     warnings: &'a mut Vec<Warning>,
+    /// The whole document and its pointer, where `allOf` finds the definitions it merges.
+    document: &'a Value,
+    document_pointer: &'a str,
+    /// Definitions being merged into an `allOf`, innermost last: one met again contains itself.
+    merging: Vec<String>,
 }
 
 impl Parser<'_> {
@@ -558,19 +563,51 @@ impl Parser<'_> {
         }
         let mut merged = ObjectSchema { properties: Vec::new(), required: Vec::new() };
         for (i, member) in parsed.into_iter().enumerate() {
-            let Kind::Object(object) = member.kind else {
-                return Err(self.error(&format!("{at}/{i}"), "`allOf` is only supported over inline objects"));
+            let member_at = format!("{at}/{i}");
+            let kind = match member.kind {
+                Kind::Ref(name) => self.merged_definition(&name, &member_at, ctx)?,
+                other => other,
+            };
+            let Kind::Object(object) = kind else {
+                return Err(self.error(&member_at, "`allOf` is only supported over objects"));
             };
             for (name, prop) in object.properties {
-                if merged.properties.iter().any(|(n, _)| *n == name) {
-                    return Err(self.error(&format!("{at}/{i}"), format!("`allOf` members both declare `{name}`")));
+                match merged.properties.iter().find(|(n, _)| *n == name) {
+                    None => merged.properties.push((name, prop)),
+                    // Members often repeat a shared property (an id): one is enough.
+                    Some((_, first)) if same_shape(first, &prop) => {}
+                    Some(_) => {
+                        return Err(self.error(&member_at, format!("`allOf` members declare `{name}` differently")));
+                    }
                 }
-                merged.properties.push((name, prop));
             }
-            merged.required.extend(object.required);
+            for name in object.required {
+                if !merged.required.contains(&name) {
+                    merged.required.push(name);
+                }
+            }
         }
         merged.properties.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(Kind::Object(merged))
+    }
+
+    /// The definition an `allOf` member refers to, parsed in place so its properties can be
+    /// merged with the other members'.
+    fn merged_definition(&mut self, name: &str, at: &str, ctx: Context) -> Result<Kind> {
+        let found = ["$defs", "definitions"]
+            .into_iter()
+            .find_map(|key| self.document.get(key).and_then(|defs| defs.get(name)).map(|def| (key, def)));
+        let Some((key, def)) = found else {
+            return Err(self.error(at, format!("`#/$defs/{name}` does not exist in this schema")));
+        };
+        if self.merging.iter().any(|n| n == name) {
+            return Err(self.error(at, format!("`allOf` merges `{name}` into itself")));
+        }
+        self.merging.push(name.to_owned());
+        let def_at = format!("{}/{key}/{}", self.document_pointer, escape_pointer(name));
+        let parsed = self.parse_exact(def, &def_at, ctx);
+        self.merging.pop();
+        Ok(parsed?.kind)
     }
 
     fn union(&mut self, members: &Value, at: &str, schema: &mut Schema, ctx: Context) -> Result<Kind> {

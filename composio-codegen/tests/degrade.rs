@@ -79,7 +79,7 @@ fn what_cannot_be_typed_becomes_json_with_a_reason() {
             json!({
                 "type": "object",
                 "properties": {
-                    "merged": {"allOf": [{"$ref": "#/$defs/A"}, {"$ref": "#/$defs/B"}]},
+                    "merged": {"allOf": [{"type": "string"}, {"$ref": "#/$defs/B"}]},
                     "tuple": {"type": "array", "items": [{"type": "string"}]},
                     "dangling": {"$ref": "#/$defs/Missing"},
                     "fine": {"type": "integer"}
@@ -282,4 +282,31 @@ fn the_corpus_generates_without_giving_up_anywhere() {
     println!("corpus ({tools} tools): {total}");
     assert_eq!(tools, 954, "the corpus holds 954 tool definitions");
     assert_eq!(total.gave_up, 0, "{total}");
+}
+
+#[test]
+fn all_of_over_references_merges_the_definitions() {
+    let module = generate(json!([tool(
+        "X_MERGE",
+        json!({
+            "type": "object",
+            "properties": {
+                "both": {"allOf": [{"$ref": "#/$defs/A"}, {"$ref": "#/definitions/B"}, {"properties": {"c": {"type": "boolean"}}}]},
+                "looped": {"allOf": [{"$ref": "#/$defs/L"}, {"$ref": "#/$defs/A"}]}
+            },
+            "required": ["both"],
+            "$defs": {
+                "A": {"type": "object", "properties": {"a": {"type": "string"}}, "required": ["a"]},
+                "L": {"allOf": [{"$ref": "#/$defs/L"}, {"$ref": "#/$defs/A"}]}
+            },
+            "definitions": {"B": {"type": "object", "properties": {"b": {"type": "integer"}, "a": {"type": "string"}}, "required": ["a"]}}
+        })
+    )]));
+    assert!(module.code.contains("pub both: MergeBoth,"), "{}", module.code);
+    for field in ["pub a: String,", "pub b: Option<i64>,", "pub c: Option<bool>,"] {
+        assert!(module.code.contains(field), "{field}: {}", module.code);
+    }
+    // A definition that merges itself cannot be inlined: it is JSON, with a warning.
+    assert!(module.code.contains("pub looped: Option<Value>,"), "{}", module.code);
+    assert!(module.warnings.iter().any(|w| w.message.contains("`L`")), "{:?}", module.warnings);
 }
