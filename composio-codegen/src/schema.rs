@@ -167,7 +167,14 @@ impl std::fmt::Display for Warning {
 /// Parses one schema document of one tool. `pointer` is where the document sits in the tool
 /// definition (`/input_parameters`).
 pub fn parse_document(slug: &str, pointer: &str, value: &Value, warnings: &mut Vec<Warning>) -> Result<Document> {
-    let mut parser = Parser { slug, warnings, document: value, document_pointer: pointer, merging: Vec::new() };
+    let mut parser = Parser {
+        slug,
+        warnings,
+        document: value,
+        document_pointer: pointer,
+        merging: Vec::new(),
+        merged: BTreeMap::new(),
+    };
     let mut defs = BTreeMap::new();
     let mut def_names = Vec::new();
     for key in ["$defs", "definitions"] {
@@ -213,7 +220,14 @@ struct Parser<'a> {
     document_pointer: &'a str,
     /// Definitions being merged into an `allOf`, innermost last: one met again contains itself.
     merging: Vec<String>,
+    /// Definitions already parsed for merging, so a definition many `allOf`s share is parsed
+    /// once, not once per path to it (which grows exponentially with nesting).
+    merged: BTreeMap<(String, bool), Result<Kind, (String, String)>>,
 }
+
+/// How many definitions an `allOf` may merge through, one inside another: each level is a
+/// recursion the JSON parser's nesting limit does not bound.
+const MAX_MERGE_DEPTH: usize = 32;
 
 impl Parser<'_> {
     fn error(&self, pointer: &str, message: impl Into<String>) -> Error {
@@ -603,11 +617,26 @@ impl Parser<'_> {
         if self.merging.iter().any(|n| n == name) {
             return Err(self.error(at, format!("`allOf` merges `{name}` into itself")));
         }
+        if self.merging.len() >= MAX_MERGE_DEPTH {
+            return Err(self.error(at, format!("`allOf` merges definitions nested deeper than {MAX_MERGE_DEPTH}")));
+        }
+        let memo = (name.to_owned(), ctx.file_upload);
+        if let Some(done) = self.merged.get(&memo) {
+            return done.clone().map_err(|(pointer, message)| self.error(&pointer, message));
+        }
         self.merging.push(name.to_owned());
         let def_at = format!("{}/{key}/{}", self.document_pointer, escape_pointer(name));
-        let parsed = self.parse_exact(def, &def_at, ctx);
+        let parsed = self.parse_exact(def, &def_at, ctx).map(|s| s.kind);
         self.merging.pop();
-        Ok(parsed?.kind)
+        let parsed = match parsed {
+            Ok(kind) => Ok(kind),
+            Err(Error::Schema { pointer, message, .. }) => Err((pointer, message)),
+            Err(other) => return Err(other),
+        };
+        // Kept whatever the stack was: a result that a cycle or the depth limit shaped is then
+        // reused elsewhere, which is still deterministic, and every definition is parsed once.
+        self.merged.insert(memo, parsed.clone());
+        parsed.map_err(|(pointer, message)| self.error(&pointer, message))
     }
 
     fn union(&mut self, members: &Value, at: &str, schema: &mut Schema, ctx: Context) -> Result<Kind> {
@@ -895,6 +924,21 @@ mod tests {
             warnings[0].to_string(),
             "GITHUB_X: schema at /output_parameters/$ref: `#/$defs/Missing` does not exist in this schema"
         );
+    }
+
+    #[test]
+    fn all_of_chains_are_parsed_once_per_definition_and_bounded() {
+        // Each definition merges the next one twice: parsed per path, this would take 2^60 steps.
+        let mut defs = Map::new();
+        for i in 0..60 {
+            let next = json!({"$ref": format!("#/$defs/D{}", i + 1)});
+            defs.insert(format!("D{i}"), json!({"allOf": [next.clone(), next]}));
+        }
+        defs.insert("D60".into(), json!({"type": "object", "properties": {"x": {"type": "string"}}}));
+        let doc = json!({"type": "object", "properties": {"d": {"$ref": "#/$defs/D0"}}, "$defs": defs});
+        let mut warnings = Vec::new();
+        parse_document("T", "", &doc, &mut warnings).unwrap();
+        assert!(warnings.iter().any(|w| w.message.contains("nested deeper than 32")), "{warnings:?}");
     }
 
     #[test]
