@@ -12,8 +12,8 @@
 //! therefore has to come through this module. The text only ever reaches generated code as a
 //! string literal, so it cannot inject code.
 
-/// One line of rustdoc, safe to render and test: it holds no line break, no bidi control and
-/// no fence or indent that rustdoc would run.
+/// One line of rustdoc, safe to render and test: it holds no line break, no bidi control or
+/// invisible character, and no fence or indent that rustdoc would run.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DocLine(String);
 
