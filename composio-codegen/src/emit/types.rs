@@ -106,7 +106,8 @@ impl Emitter<'_> {
         // would make callers spell out every absent optional field.
         let constructor = input.then(|| self.constructor(name, st));
         // A model's misspelt argument must be an error it sees, not a value silently dropped.
-        let deny = input.then(|| quote!(, deny_unknown_fields));
+        // (serde cannot deny unknown fields beside a flattened one, which takes them all.)
+        let deny = (input && !st.fields.iter().any(|f| f.flatten)).then(|| quote!(, deny_unknown_fields));
         quote! {
             #derives
             #[serde(crate = "::composio_typed::serde" #rename_all #deny)]
