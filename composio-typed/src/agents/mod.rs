@@ -15,12 +15,18 @@
 //! [`Prepared::call`] runs a model's call: the arguments are parsed into the typed input
 //! ([`parse_arguments`]), unknown fields rejected, and every problem becomes an [`Outcome`] the
 //! model can read and act on.
+//!
+//! A whole model turn goes through [`Prepared::handle_turn`]: it reads the provider's response
+//! ([`Turn`]), runs every call (read-only tools side by side, the others one at a time, in the
+//! model's order) and gives one result per call ([`TurnResults`]), with the messages that carry
+//! them back in the provider's format.
 
 mod arguments;
 mod dispatch;
 mod formats;
 mod schema;
 mod toolset;
+mod turn;
 
 use serde_json::Value;
 
@@ -32,6 +38,7 @@ pub use dispatch::{Executor, Outcome, TypedTool};
 pub use formats::{Definition, KeyAlias, Provider, Strictness, anthropic_strict_budget};
 pub use schema::{FormatError, Rule};
 pub use toolset::{Prepared, READ_ONLY, ToolSet, UnknownSlug};
+pub use turn::{CallRecord, ToolCall, Turn, TurnError, TurnResults};
 
 /// A tool as a model sees it: its slug, a description and its input JSON Schema.
 #[derive(Clone, Debug, PartialEq)]
