@@ -102,6 +102,10 @@ pub enum Route {
     /// `GET /link/{token}`: the hosted Connect Link page (no `/api` prefix, no API key). A
     /// visit plays the user finishing the login.
     LinkPage,
+    /// `POST /v1/chat/completions`: the scripted OpenAI-compatible chat model (no `/api`
+    /// prefix; the API key goes in `Authorization: Bearer …`). See
+    /// [`TestServer::script_chat`](crate::TestServer::script_chat).
+    ChatCompletions,
 }
 
 /// A fault to inject in place of (or before) the normal answer.

@@ -61,12 +61,21 @@
 //!   `AuthConfig_Disabled` (400, 1302), `ConnectedAccount_NotFound` (404, 1201),
 //!   `ConnectedAccount_AlreadyExists` (400, 1202, an alias the user already gave another
 //!   account of the toolkit), `ConnectedAccount_LinkExpired` (410, 1204).
+//! - **A scripted chat model.** `POST /v1/chat/completions` answers like OpenAI's Chat
+//!   Completions from a script the test sets ([`TestServer::script_chat`]): the reply to a
+//!   request is the script's entry at the number of assistant messages it carries. The history
+//!   is checked as OpenAI checks it (every `tool_call_id` needs its `tool` message), and
+//!   refusals have OpenAI's error shape, `{"error": {message, type, param, code}}`.
+//! - **Concurrency.** Each execution gets an [`ExecutionSpan`] on a logical clock
+//!   ([`TestServer::execution_spans`]); [`TestServer::hold_executions`] makes chosen tools wait
+//!   for each other, so a test proves that a client runs calls side by side without timing.
 
 mod accounts;
 mod body;
 mod catalog;
 mod corpus;
 mod deliveries;
+mod executions;
 mod fault;
 mod routes;
 mod server;
@@ -75,7 +84,9 @@ mod util;
 
 pub use corpus::{corpus_dir, corpus_missing};
 pub use deliveries::{Delivered, Delivery};
+pub use executions::ExecutionSpan;
 pub use fault::{Fault, FaultRule, Route};
+pub use routes::chat::{ChatReply, ScriptedCall};
 pub use server::{Builder, TestServer};
 
 /// One request as the server received it.

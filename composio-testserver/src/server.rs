@@ -17,7 +17,7 @@ use crate::catalog::{Catalog, CatalogInput};
 use crate::fault::{ActiveRule, FaultRule};
 use crate::state::{State, lock};
 use crate::util::percent_encode_path;
-use crate::{ExecuteReply, ExecuteRequest, RecordedRequest, Route};
+use crate::{ChatReply, ExecuteReply, ExecuteRequest, ExecutionSpan, RecordedRequest, Route};
 
 /// Serves one TCP connection until it ends or a handler asks for it to be dropped.
 async fn serve_connection(stream: TcpStream, state: Arc<State>) {
@@ -119,10 +119,35 @@ impl TestServer {
         lock(&self.state.log).iter().filter(|r| r.route == Some(route)).count()
     }
 
-    /// Forgets the recorded requests (and so resets [`TestServer::count`]). Fault rule
-    /// counters are not reset.
+    /// Forgets the recorded requests (and so resets [`TestServer::count`]) and the execution
+    /// spans. Fault rule counters are not reset.
     pub fn clear_requests(&self) {
         lock(&self.state.log).clear();
+        lock(&self.state.executions).clear();
+    }
+
+    /// Sets the answers of the scripted chat model on `POST /v1/chat/completions`, replacing
+    /// any earlier script: a request carrying `n` assistant messages gets `replies[n]` (so the
+    /// first request gets the first reply), and a request past the end of the script a 400.
+    /// The request must carry `Authorization: Bearer <api_key()>`.
+    pub fn script_chat(&self, replies: impl IntoIterator<Item = ChatReply>) {
+        *lock(&self.state.chat_script) = replies.into_iter().collect();
+    }
+
+    /// Every tool execution so far (`/tools/execute/…`, a session's `execute` and
+    /// `execute_meta`), in the order they arrived, with the logical ticks of their start and
+    /// end: [`ExecutionSpan::overlaps`] tells calls that ran side by side.
+    pub fn execution_spans(&self) -> Vec<ExecutionSpan> {
+        lock(&self.state.executions).spans()
+    }
+
+    /// From now on, executions of `slugs` (case-insensitive) wait until `until` of them are
+    /// waiting together, then all go on; one that waits longer than `patience` goes on alone.
+    /// A client that sends the calls side by side passes at once, one that sends them one at a
+    /// time waits out the patience and shows no overlap in [`TestServer::execution_spans`].
+    /// Replaces any earlier hold.
+    pub fn hold_executions(&self, slugs: &[&str], until: usize, patience: Duration) {
+        lock(&self.state.executions).set_hold(slugs, until, patience);
     }
 
     /// Adds a fault rule, after those already present.

@@ -94,6 +94,10 @@ pub(crate) struct State {
     pub trigger_types: Vec<serde_json::Value>,
     pub trigger_instances: Mutex<Vec<InstanceRec>>,
     pub subscriptions: Mutex<Vec<SubscriptionRec>>,
+    /// The scripted chat model's replies, by turn.
+    pub chat_script: Mutex<Vec<crate::ChatReply>>,
+    /// When each execution ran, and the hold that makes executions meet.
+    pub executions: Mutex<crate::executions::Executions>,
     ids: AtomicU64,
 }
 
@@ -114,6 +118,8 @@ impl State {
             trigger_types: Vec::new(),
             trigger_instances: Mutex::new(Vec::new()),
             subscriptions: Mutex::new(Vec::new()),
+            chat_script: Mutex::new(Vec::new()),
+            executions: Mutex::default(),
             ids: AtomicU64::new(1),
         }
     }

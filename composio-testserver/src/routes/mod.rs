@@ -1,6 +1,7 @@
 //! Request handling: recording, faults, routing; one submodule per area of the protocol.
 
 mod auth_configs;
+pub(crate) mod chat;
 mod connected_accounts;
 mod files;
 mod pagination;
@@ -72,6 +73,9 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
     }
     if let Some(rest) = path.strip_prefix("/_s3/download/") {
         return if method == Method::GET { storage(Route::FileDownload, rest) } else { None };
+    }
+    if path == "/v1/chat/completions" {
+        return (method == Method::POST).then_some(Target { route: Route::ChatCompletions, api: None, param: None });
     }
     if let Some(rest) = path.strip_prefix("/link/") {
         return if method == Method::GET && !rest.contains('/') { storage(Route::LinkPage, rest) } else { None };
@@ -173,6 +177,31 @@ pub(crate) async fn handle(state: Arc<State>, abort: Arc<Notify>, req: Request<I
     // response (or its connection error).
     lock(&state.log).push(recorded.clone());
 
+    let execution = target.as_ref().and_then(|t| execution_slug(t, &recorded));
+    let started = match &execution {
+        Some(slug) => Some(crate::executions::begin(&state, slug).await),
+        None => None,
+    };
+    let answer = answer(&state, abort, target, &recorded).await;
+    if let Some(started) = started {
+        crate::executions::end(&state, started);
+    }
+    answer
+}
+
+/// The tool an execute request runs: the path's slug, or the session body's.
+fn execution_slug(target: &Target, req: &RecordedRequest) -> Option<String> {
+    let from_body = |key: &str| req.json()?.get(key)?.as_str().map(str::to_owned);
+    match target.route {
+        Route::Execute => target.param.clone(),
+        Route::SessionExecute => from_body("tool_slug"),
+        Route::SessionExecuteMeta => from_body("slug"),
+        _ => None,
+    }
+}
+
+/// A fault, or the route's normal answer.
+async fn answer(state: &State, abort: Arc<Notify>, target: Option<Target>, recorded: &RecordedRequest) -> Answer {
     let fault = target.as_ref().and_then(|t| select_fault(&mut lock(&state.faults), t.route, t.param.as_deref()));
     if let Some(fault) = fault {
         match fault {
@@ -189,7 +218,7 @@ pub(crate) async fn handle(state: Arc<State>, abort: Arc<Notify>, req: Request<I
                 return std::future::pending().await;
             }
             Fault::ToolFailure(message) => {
-                return json_answer(200, &tools::execute_envelope(&state, json!({}), Some(&message)));
+                return json_answer(200, &tools::execute_envelope(state, json!({}), Some(&message)));
             }
         }
     }
@@ -197,7 +226,7 @@ pub(crate) async fn handle(state: Arc<State>, abort: Arc<Notify>, req: Request<I
     let Some(target) = target else {
         return api_error(404, 10404, "HTTP_NotFound", "Route not found", &[]);
     };
-    dispatch(&state, target, &recorded).unwrap_or_else(|refusal| *refusal)
+    dispatch(state, target, recorded).unwrap_or_else(|refusal| *refusal)
 }
 
 fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answer, Refusal> {
@@ -251,6 +280,7 @@ fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answ
         Route::SetConnectedAccountStatus => connected_accounts::set_status(state, &param, &req.body),
         Route::RefreshConnectedAccount => connected_accounts::refresh(state, &param, &req.body),
         Route::LinkPage => Ok(connected_accounts::link_page(state, &param)),
+        Route::ChatCompletions => chat::completions(state, req),
     }
 }
 
@@ -317,6 +347,8 @@ mod tests {
         assert_eq!(route_of(Method::DELETE, "/api/v3.1/tool_router/session/trs_1"), None);
         assert_eq!(route_of(Method::GET, "/api/v2/tools"), None);
         assert_eq!(route_of(Method::GET, "/"), None);
+        assert_eq!(route_of(Method::POST, "/v1/chat/completions"), Some((Route::ChatCompletions, None, None)));
+        assert_eq!(route_of(Method::GET, "/v1/chat/completions"), None);
         assert_eq!(route_of(Method::GET, "/api/v3/tools/a/b"), None);
     }
 
