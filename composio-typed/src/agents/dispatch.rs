@@ -8,7 +8,7 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::arguments::{ArgumentError, Arguments, arguments_object, parse_for};
+use super::arguments::{ArgumentError, ArgumentErrorKind, Arguments, arguments_object, parse_for};
 use crate::error::Error;
 use crate::sessions::Session;
 use crate::tool::{Tool, ToolMeta};
@@ -209,6 +209,11 @@ impl Outcome {
     pub fn text(&self) -> String {
         match self {
             Outcome::Success { data, .. } => data.to_string(),
+            // An unknown name is not fixed by other arguments: point at the offered tools.
+            Outcome::InvalidArguments(error @ ArgumentError { kind: ArgumentErrorKind::UnknownTool { .. }, .. }) => {
+                let stop = if error.to_string().ends_with('?') { "" } else { "." };
+                format!("Error: {error}{stop} Call one of the tools offered.")
+            }
             Outcome::InvalidArguments(error) => {
                 format!("Error: {error}. Correct the arguments and call the tool again.")
             }
