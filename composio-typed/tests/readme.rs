@@ -9,9 +9,10 @@ use std::time::Duration;
 
 use common::{API_KEY, server};
 use composio_testserver::{ExecuteReply, Fault, FaultRule, Route};
+use composio_typed::agents::{Executor, Prepared, Provider, Strictness, ToolSet, TurnError, UnknownSlug};
 use composio_typed::retry::{ExecuteRetries, RetryPolicy};
 use composio_typed::toolkits::{github, gmail};
-use composio_typed::{ApiPrefix, Client, Error, FileInput, LATEST};
+use composio_typed::{ApiPrefix, Client, Error, FileInput, LATEST, Value};
 use serde_json::json;
 
 // README: configuration -----------------------------------------------------------------------
@@ -119,6 +120,36 @@ fn with_retries(api_key: &str) -> composio_typed::Result<Client> {
         execute: ExecuteRetries::Safe,            // the default; `Never`, or `Always` as the SDKs do
     };
     Client::builder().api_key(api_key).retry_policy(policy).build()
+}
+
+// README: agents -----------------------------------------------------------------------------
+
+fn issue_tools() -> Result<Prepared, UnknownSlug> {
+    let tools = ToolSet::new()
+        .with_slugs(github::TOOLS, ["GITHUB_GET_AN_ISSUE", "GITHUB_CREATE_AN_ISSUE_COMMENT"])?
+        .with_matching(github::TOOLS, |meta| meta.slug.starts_with("GITHUB_LIST_") && meta.has_tag("readOnlyHint"));
+    let prepared = tools.prepare(Provider::Anthropic, Strictness::Lenient);
+    for left_out in prepared.rejected() {
+        eprintln!("not offered: {left_out}"); // the rule its schema breaks
+    }
+    Ok(prepared) // the request's "tools": prepared.tools_json()
+}
+
+async fn answer_turn(
+    client: &Client,
+    tools: &Prepared,
+    history: &mut Vec<Value>,
+    response: &Value,
+) -> Result<bool, TurnError> {
+    // `response`: the body of Anthropic's POST /v1/messages.
+    let (turn, results) = tools.handle_turn(Executor::client(client), response).await?;
+    history.extend(turn.assistant_messages().iter().cloned());
+    for record in results.records() {
+        println!("{record}"); // "GITHUB_GET_AN_ISSUE (toolu_01): ok", or the error the model reads
+    }
+    // One user message of tool_result blocks, `is_error: true` on the failed ones.
+    history.extend(results.messages());
+    Ok(turn.is_final()) // no calls: `turn.text()` is the answer
 }
 
 // The tests ----------------------------------------------------------------------------------
@@ -229,4 +260,37 @@ async fn files_snippet_uploads_and_downloads() {
     let draft = server.requests_for(Route::Execute)[0].json().unwrap();
     assert_eq!(draft["arguments"]["attachment"]["name"], "q3.csv");
     assert_eq!(draft["arguments"]["attachment"]["mimetype"], "text/csv");
+}
+
+#[tokio::test]
+async fn agents_snippet_answers_every_call_of_a_turn() {
+    let server = server().await;
+    server.respond("GITHUB_GET_AN_ISSUE", |_| ExecuteReply::Data(common::issue_json(7, "Crash")));
+    let client = common::client(&server);
+    let tools = issue_tools().unwrap();
+    assert!(tools.rejected().is_empty());
+    let offered: Vec<&str> = tools.definitions().iter().map(|d| d.name()).collect();
+    assert!(offered.contains(&"GITHUB_GET_AN_ISSUE") && offered.contains(&"GITHUB_LIST_REPOSITORY_ISSUES"));
+    assert!(!offered.contains(&"GITHUB_CREATE_AN_ISSUE"), "{offered:?}");
+
+    let mut history = vec![json!({"role": "user", "content": "What is octocat/hello-world#7 about?"})];
+    let response = json!({"role": "assistant", "stop_reason": "tool_use", "content": [
+        {"type": "tool_use", "id": "toolu_01", "name": "GITHUB_GET_AN_ISSUE",
+         "input": {"owner": "octocat", "repo": "hello-world", "issue_number": 7}},
+        {"type": "tool_use", "id": "toolu_02", "name": "GITHUB_CREATE_AN_ISSUE_COMMENT",
+         "input": {"owner": "octocat", "repo": "hello-world", "issue_number": "7", "body": "Looking into it."}},
+    ]});
+    assert!(!answer_turn(&client, &tools, &mut history, &response).await.unwrap());
+    assert_eq!(history.len(), 3);
+    let results = history[2]["content"].as_array().unwrap();
+    assert_eq!(results[0]["tool_use_id"], "toolu_01");
+    assert!(results[0].get("is_error").is_none());
+    assert_eq!(results[1]["tool_use_id"], "toolu_02");
+    assert_eq!(results[1]["is_error"], true);
+    assert!(results[1]["content"].as_str().unwrap().contains("`issue_number`"), "{}", results[1]);
+    assert_eq!(server.count(Route::Execute), 1, "the bad call was stopped locally");
+
+    let done = json!({"role": "assistant", "content": [{"type": "text", "text": "A crash report."}]});
+    assert!(answer_turn(&client, &tools, &mut history, &done).await.unwrap());
+    assert!(answer_turn(&client, &tools, &mut history, &json!("not a message")).await.is_err());
 }
