@@ -53,7 +53,7 @@ impl ToolCall {
 /// A provider's response that does not have the shape its API documents. The path points into
 /// the value given to [`Turn::parse`].
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("not a {provider} response: {}{message}", if .path.is_empty() { String::new() } else { format!("{}: ", .path) })]
+#[error("malformed {provider} response: {}{message}", if .path.is_empty() { String::new() } else { format!("{}: ", .path) })]
 pub struct TurnError {
     /// The format the response was read as.
     pub provider: Provider,
