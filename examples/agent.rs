@@ -52,8 +52,8 @@ async fn run(task: &str) -> Result<(), String> {
     // Kept alive for the whole run: offline, it is the model and Composio.
     let mut local = None;
     let (model, composio) = if online {
-        let api_key =
-            env("OPENAI_API_KEY").ok_or("OPENAI_API_KEY is not set (COMPOSIO_API_KEY is, so this run is online)")?;
+        let api_key = env("OPENAI_API_KEY")
+            .ok_or("OPENAI_API_KEY is not set (OPENAI_BASE_URL or COMPOSIO_API_KEY is, so this run is online)")?;
         let model = Model {
             http: http()?,
             base_url: env("OPENAI_BASE_URL").unwrap_or_else(|| "https://api.openai.com/v1".to_owned()),
