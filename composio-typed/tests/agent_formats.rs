@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use composio_testserver::TestServer;
 use composio_typed::Tool;
 use composio_typed::agents::{Definition, Provider, Rule, Strictness, ToolSpec};
-use composio_typed::toolkits::{composio, github};
+use composio_typed::toolkits::{composio, github, gmail};
 use serde_json::{Map, Value, json};
 
 // ---------------------------------------------------------------------------------------------
@@ -611,55 +611,7 @@ fn every_corpus_tool_passes_each_provider_or_is_refused_with_a_rule() {
 
 /// Every committed generated tool, by its `ToolMeta`.
 fn committed_metas() -> Vec<&'static composio_typed::ToolMeta> {
-    macro_rules! metas {
-        ($($tool:ty),* $(,)?) => { vec![$(<$tool as Tool>::META),*] };
-    }
-    metas![
-        github::AcceptARepositoryInvitationInput,
-        github::ConvertAnOrganizationMemberToOutsideCollaboratorInput,
-        github::CreateAnIssueInput,
-        github::CreateAnIssueCommentInput,
-        github::CreateACheckRunInput,
-        github::CreateACodespaceForTheAuthenticatedUserInput,
-        github::CreateAGistInput,
-        github::CreateAMilestoneInput,
-        github::CreateAPullRequestInput,
-        github::CreateAReferenceInput,
-        github::CreateAReleaseInput,
-        github::CreateARepositoryForTheAuthenticatedUserInput,
-        github::CreateARepositoryRulesetInput,
-        github::CreateARepositoryWebhookInput,
-        github::CreateAReviewForAPullRequestInput,
-        github::CreateATagObjectInput,
-        github::CreateAWorkflowDispatchEventInput,
-        github::CreateReactionForAnIssueInput,
-        github::DeleteARepositoryInput,
-        github::GetAllCommonlyUsedLicensesInput,
-        github::GetAnIssueInput,
-        github::GetAPullRequestInput,
-        github::GetARepositoryInput,
-        github::GetTheAuthenticatedUserInput,
-        github::ListIssueCommentsForARepositoryInput,
-        github::ListOrganizationRepositoriesInput,
-        github::ListPullRequestsInput,
-        github::ListReactionsForAnIssueInput,
-        github::ListRepositoriesForTheAuthenticatedUserInput,
-        github::ListRepositoryIssuesInput,
-        github::LockAnIssueInput,
-        github::MergeAPullRequestInput,
-        github::MoveAProjectCardInput,
-        github::SearchIssuesAndPullRequestsInput,
-        github::StarARepositoryForTheAuthenticatedUserInput,
-        github::UpdateAnIssueInput,
-        github::UpdateACodeScanningAlertInput,
-        composio::GetToolSchemasInput,
-        composio::ManageConnectionsInput,
-        composio::MultiExecuteToolInput,
-        composio::RemoteBashToolInput,
-        composio::RemoteWorkbenchInput,
-        composio::SearchToolsInput,
-        composio::WaitForConnectionsInput,
-    ]
+    [github::TOOLS, gmail::TOOLS, composio::TOOLS].into_iter().flatten().map(|tool| tool.meta()).collect()
 }
 
 #[test]
@@ -667,7 +619,7 @@ fn every_generated_tool_makes_a_valid_definition_for_every_provider() {
     let mut refused = Vec::new();
     for meta in committed_metas() {
         let spec = ToolSpec::from_meta(meta).unwrap();
-        assert!(spec.description().is_some_and(|d| d.starts_with(meta.name)), "{}", meta.slug);
+        assert_eq!(spec.description(), Some(meta.description), "{}", meta.slug);
         for (provider, strictness) in VARIANTS {
             match spec.definition(provider, strictness) {
                 Ok(definition) => {
