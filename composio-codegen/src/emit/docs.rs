@@ -57,6 +57,17 @@ impl DocLine {
         self
     }
 
+    /// Appends an intra-doc link to a generated item (`Self::labels`), shown as inline code
+    /// of `text`, which may be schema text.
+    pub fn link_as(mut self, text: &str, item: &str) -> Self {
+        self.0.push('[');
+        self = self.code(text);
+        self.0.push_str("](");
+        self.0.push_str(&code_text(item));
+        self.0.push(')');
+        self
+    }
+
     /// Appends another line's text: safe lines joined stay safe, and nothing they hold can
     /// start a line any more.
     pub fn line(mut self, other: &DocLine) -> Self {

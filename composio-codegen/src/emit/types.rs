@@ -164,7 +164,9 @@ impl Emitter<'_> {
                 let inner = f.ty.strip_option();
                 let ty = self.param_ty(inner);
                 let value = convert(inner, quote!(value)).unwrap_or_else(|| quote!(value));
-                let doc = doc_lines(&[DocLine::of("Sets the optional ").code(&f.json_name).text(" parameter.")]);
+                let doc = doc_lines(&[DocLine::of("Sets the optional ")
+                    .link_as(&f.json_name, &format!("Self::{}", f.ident))
+                    .text(" parameter.")]);
                 // Setters are named after the tool's parameters, and clippy reads `is_*`,
                 // `to_*` and friends as conversions; only those setters need the exception.
                 let allow = convention_clash(&f.ident).then(|| {

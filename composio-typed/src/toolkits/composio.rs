@@ -57,7 +57,7 @@ impl GetToolSchemasInput {
             tool_slugs: tool_slugs.into_iter().map(Into::into).collect(),
         }
     }
-    /// Sets the optional `include` parameter.
+    /// Sets the optional [`include`](Self::include) parameter.
     pub fn include(
         mut self,
         value: impl IntoIterator<Item = GetToolSchemasIncludeItem>,
@@ -65,7 +65,7 @@ impl GetToolSchemasInput {
         self.include = Some(value.into_iter().collect());
         self
     }
-    /// Sets the optional `session_id` parameter.
+    /// Sets the optional [`session_id`](Self::session_id) parameter.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
@@ -179,12 +179,12 @@ impl ManageConnectionsInput {
             toolkits: toolkits.into_iter().map(Into::into).collect(),
         }
     }
-    /// Sets the optional `reinitiate_all` parameter.
+    /// Sets the optional [`reinitiate_all`](Self::reinitiate_all) parameter.
     pub fn reinitiate_all(mut self, value: bool) -> Self {
         self.reinitiate_all = Some(value);
         self
     }
-    /// Sets the optional `session_id` parameter.
+    /// Sets the optional [`session_id`](Self::session_id) parameter.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
@@ -383,22 +383,22 @@ impl MultiExecuteToolInput {
             tools: tools.into_iter().collect(),
         }
     }
-    /// Sets the optional `current_step` parameter.
+    /// Sets the optional [`current_step`](Self::current_step) parameter.
     pub fn current_step(mut self, value: impl Into<String>) -> Self {
         self.current_step = Some(value.into());
         self
     }
-    /// Sets the optional `current_step_metric` parameter.
+    /// Sets the optional [`current_step_metric`](Self::current_step_metric) parameter.
     pub fn current_step_metric(mut self, value: impl Into<String>) -> Self {
         self.current_step_metric = Some(value.into());
         self
     }
-    /// Sets the optional `session_id` parameter.
+    /// Sets the optional [`session_id`](Self::session_id) parameter.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
-    /// Sets the optional `thought` parameter.
+    /// Sets the optional [`thought`](Self::thought) parameter.
     pub fn thought(mut self, value: impl Into<String>) -> Self {
         self.thought = Some(value.into());
         self
@@ -508,7 +508,7 @@ impl RemoteBashToolInput {
             session_id: None,
         }
     }
-    /// Sets the optional `session_id` parameter.
+    /// Sets the optional [`session_id`](Self::session_id) parameter.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
@@ -585,22 +585,22 @@ impl RemoteWorkbenchInput {
             thought: None,
         }
     }
-    /// Sets the optional `current_step` parameter.
+    /// Sets the optional [`current_step`](Self::current_step) parameter.
     pub fn current_step(mut self, value: impl Into<String>) -> Self {
         self.current_step = Some(value.into());
         self
     }
-    /// Sets the optional `current_step_metric` parameter.
+    /// Sets the optional [`current_step_metric`](Self::current_step_metric) parameter.
     pub fn current_step_metric(mut self, value: impl Into<String>) -> Self {
         self.current_step_metric = Some(value.into());
         self
     }
-    /// Sets the optional `session_id` parameter.
+    /// Sets the optional [`session_id`](Self::session_id) parameter.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self
     }
-    /// Sets the optional `thought` parameter.
+    /// Sets the optional [`thought`](Self::thought) parameter.
     pub fn thought(mut self, value: impl Into<String>) -> Self {
         self.thought = Some(value.into());
         self
@@ -671,12 +671,12 @@ impl SearchToolsInput {
             session: None,
         }
     }
-    /// Sets the optional `model` parameter.
+    /// Sets the optional [`model`](Self::model) parameter.
     pub fn model(mut self, value: impl Into<String>) -> Self {
         self.model = Some(value.into());
         self
     }
-    /// Sets the optional `session` parameter.
+    /// Sets the optional [`session`](Self::session) parameter.
     pub fn session(mut self, value: SearchSession) -> Self {
         self.session = Some(value);
         self
@@ -775,7 +775,7 @@ impl SearchQuery {
             use_case: use_case.into(),
         }
     }
-    /// Sets the optional `known_fields` parameter.
+    /// Sets the optional [`known_fields`](Self::known_fields) parameter.
     pub fn known_fields(mut self, value: impl Into<String>) -> Self {
         self.known_fields = Some(value.into());
         self
@@ -802,12 +802,12 @@ impl SearchSession {
             id: None,
         }
     }
-    /// Sets the optional `generate_id` parameter.
+    /// Sets the optional [`generate_id`](Self::generate_id) parameter.
     pub fn generate_id(mut self, value: bool) -> Self {
         self.generate_id = Some(value);
         self
     }
-    /// Sets the optional `id` parameter.
+    /// Sets the optional [`id`](Self::id) parameter.
     pub fn id(mut self, value: impl Into<String>) -> Self {
         self.id = Some(value.into());
         self
@@ -862,12 +862,12 @@ impl WaitForConnectionsInput {
             toolkits: toolkits.into_iter().map(Into::into).collect(),
         }
     }
-    /// Sets the optional `mode` parameter.
+    /// Sets the optional [`mode`](Self::mode) parameter.
     pub fn mode(mut self, value: WaitForConnectionsMode) -> Self {
         self.mode = Some(value);
         self
     }
-    /// Sets the optional `session_id` parameter.
+    /// Sets the optional [`session_id`](Self::session_id) parameter.
     pub fn session_id(mut self, value: impl Into<String>) -> Self {
         self.session_id = Some(value.into());
         self

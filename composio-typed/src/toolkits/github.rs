@@ -117,7 +117,7 @@ impl ConvertAnOrganizationMemberToOutsideCollaboratorInput {
             username: username.into(),
         }
     }
-    /// Sets the optional `async` parameter.
+    /// Sets the optional [`async`](Self::async_) parameter.
     pub fn async_(mut self, value: bool) -> Self {
         self.async_ = Some(value);
         self
@@ -218,12 +218,12 @@ impl CreateAnIssueInput {
             title: title.into(),
         }
     }
-    /// Sets the optional `assignee` parameter.
+    /// Sets the optional [`assignee`](Self::assignee) parameter.
     pub fn assignee(mut self, value: impl Into<String>) -> Self {
         self.assignee = Some(value.into());
         self
     }
-    /// Sets the optional `assignees` parameter.
+    /// Sets the optional [`assignees`](Self::assignees) parameter.
     pub fn assignees(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -231,17 +231,17 @@ impl CreateAnIssueInput {
         self.assignees = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `body` parameter.
+    /// Sets the optional [`body`](Self::body) parameter.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    /// Sets the optional `labels` parameter.
+    /// Sets the optional [`labels`](Self::labels) parameter.
     pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.labels = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `milestone` parameter.
+    /// Sets the optional [`milestone`](Self::milestone) parameter.
     pub fn milestone(mut self, value: impl Into<String>) -> Self {
         self.milestone = Some(value.into());
         self
@@ -879,32 +879,32 @@ impl CreateACheckRunInput {
             status: None,
         }
     }
-    /// Sets the optional `actions` parameter.
+    /// Sets the optional [`actions`](Self::actions) parameter.
     pub fn actions(mut self, value: impl IntoIterator<Item = JsonObject>) -> Self {
         self.actions = Some(value.into_iter().collect());
         self
     }
-    /// Sets the optional `completed_at` parameter.
+    /// Sets the optional [`completed_at`](Self::completed_at) parameter.
     pub fn completed_at(mut self, value: impl Into<String>) -> Self {
         self.completed_at = Some(value.into());
         self
     }
-    /// Sets the optional `conclusion` parameter.
+    /// Sets the optional [`conclusion`](Self::conclusion) parameter.
     pub fn conclusion(mut self, value: CreateACheckRunConclusion) -> Self {
         self.conclusion = Some(value);
         self
     }
-    /// Sets the optional `details_url` parameter.
+    /// Sets the optional [`details_url`](Self::details_url) parameter.
     pub fn details_url(mut self, value: impl Into<String>) -> Self {
         self.details_url = Some(value.into());
         self
     }
-    /// Sets the optional `external_id` parameter.
+    /// Sets the optional [`external_id`](Self::external_id) parameter.
     pub fn external_id(mut self, value: impl Into<String>) -> Self {
         self.external_id = Some(value.into());
         self
     }
-    /// Sets the optional `output__annotations` parameter.
+    /// Sets the optional [`output__annotations`](Self::output_annotations) parameter.
     pub fn output_annotations(
         mut self,
         value: impl IntoIterator<Item = JsonObject>,
@@ -912,32 +912,32 @@ impl CreateACheckRunInput {
         self.output_annotations = Some(value.into_iter().collect());
         self
     }
-    /// Sets the optional `output__images` parameter.
+    /// Sets the optional [`output__images`](Self::output_images) parameter.
     pub fn output_images(mut self, value: impl IntoIterator<Item = JsonObject>) -> Self {
         self.output_images = Some(value.into_iter().collect());
         self
     }
-    /// Sets the optional `output__summary` parameter.
+    /// Sets the optional [`output__summary`](Self::output_summary) parameter.
     pub fn output_summary(mut self, value: impl Into<String>) -> Self {
         self.output_summary = Some(value.into());
         self
     }
-    /// Sets the optional `output__text` parameter.
+    /// Sets the optional [`output__text`](Self::output_text) parameter.
     pub fn output_text(mut self, value: impl Into<String>) -> Self {
         self.output_text = Some(value.into());
         self
     }
-    /// Sets the optional `output__title` parameter.
+    /// Sets the optional [`output__title`](Self::output_title) parameter.
     pub fn output_title(mut self, value: impl Into<String>) -> Self {
         self.output_title = Some(value.into());
         self
     }
-    /// Sets the optional `started_at` parameter.
+    /// Sets the optional [`started_at`](Self::started_at) parameter.
     pub fn started_at(mut self, value: impl Into<String>) -> Self {
         self.started_at = Some(value.into());
         self
     }
-    /// Sets the optional `status` parameter.
+    /// Sets the optional [`status`](Self::status) parameter.
     pub fn status(mut self, value: CreateACheckRunStatus) -> Self {
         self.status = Some(value);
         self
@@ -1082,17 +1082,17 @@ impl CreateACodespaceForTheAuthenticatedUserInput {
             repository_id: None,
         }
     }
-    /// Sets the optional `pull_request` parameter.
+    /// Sets the optional [`pull_request`](Self::pull_request) parameter.
     pub fn pull_request(mut self, value: PullRequestPayload) -> Self {
         self.pull_request = Some(value);
         self
     }
-    /// Sets the optional `ref` parameter.
+    /// Sets the optional [`ref`](Self::ref_) parameter.
     pub fn ref_(mut self, value: impl Into<String>) -> Self {
         self.ref_ = Some(value.into());
         self
     }
-    /// Sets the optional `repository_id` parameter.
+    /// Sets the optional [`repository_id`](Self::repository_id) parameter.
     pub fn repository_id(mut self, value: i64) -> Self {
         self.repository_id = Some(value);
         self
@@ -1181,12 +1181,12 @@ impl CreateAGistInput {
             public: None,
         }
     }
-    /// Sets the optional `description` parameter.
+    /// Sets the optional [`description`](Self::description) parameter.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    /// Sets the optional `public` parameter.
+    /// Sets the optional [`public`](Self::public) parameter.
     pub fn public(mut self, value: bool) -> Self {
         self.public = Some(value);
         self
@@ -1271,17 +1271,17 @@ impl CreateAMilestoneInput {
             title: title.into(),
         }
     }
-    /// Sets the optional `description` parameter.
+    /// Sets the optional [`description`](Self::description) parameter.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    /// Sets the optional `due_on` parameter.
+    /// Sets the optional [`due_on`](Self::due_on) parameter.
     pub fn due_on(mut self, value: impl Into<String>) -> Self {
         self.due_on = Some(value.into());
         self
     }
-    /// Sets the optional `state` parameter.
+    /// Sets the optional [`state`](Self::state) parameter.
     pub fn state(mut self, value: CreateAMilestoneState) -> Self {
         self.state = Some(value);
         self
@@ -1410,32 +1410,32 @@ impl CreateAPullRequestInput {
             title: None,
         }
     }
-    /// Sets the optional `body` parameter.
+    /// Sets the optional [`body`](Self::body) parameter.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    /// Sets the optional `draft` parameter.
+    /// Sets the optional [`draft`](Self::draft) parameter.
     pub fn draft(mut self, value: bool) -> Self {
         self.draft = Some(value);
         self
     }
-    /// Sets the optional `head_repo` parameter.
+    /// Sets the optional [`head_repo`](Self::head_repo) parameter.
     pub fn head_repo(mut self, value: impl Into<String>) -> Self {
         self.head_repo = Some(value.into());
         self
     }
-    /// Sets the optional `issue` parameter.
+    /// Sets the optional [`issue`](Self::issue) parameter.
     pub fn issue(mut self, value: i64) -> Self {
         self.issue = Some(value);
         self
     }
-    /// Sets the optional `maintainer_can_modify` parameter.
+    /// Sets the optional [`maintainer_can_modify`](Self::maintainer_can_modify) parameter.
     pub fn maintainer_can_modify(mut self, value: bool) -> Self {
         self.maintainer_can_modify = Some(value);
         self
     }
-    /// Sets the optional `title` parameter.
+    /// Sets the optional [`title`](Self::title) parameter.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
@@ -1817,42 +1817,42 @@ impl CreateAReleaseInput {
             target_commitish: None,
         }
     }
-    /// Sets the optional `body` parameter.
+    /// Sets the optional [`body`](Self::body) parameter.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    /// Sets the optional `discussion_category_name` parameter.
+    /// Sets the optional [`discussion_category_name`](Self::discussion_category_name) parameter.
     pub fn discussion_category_name(mut self, value: impl Into<String>) -> Self {
         self.discussion_category_name = Some(value.into());
         self
     }
-    /// Sets the optional `draft` parameter.
+    /// Sets the optional [`draft`](Self::draft) parameter.
     pub fn draft(mut self, value: bool) -> Self {
         self.draft = Some(value);
         self
     }
-    /// Sets the optional `generate_release_notes` parameter.
+    /// Sets the optional [`generate_release_notes`](Self::generate_release_notes) parameter.
     pub fn generate_release_notes(mut self, value: bool) -> Self {
         self.generate_release_notes = Some(value);
         self
     }
-    /// Sets the optional `make_latest` parameter.
+    /// Sets the optional [`make_latest`](Self::make_latest) parameter.
     pub fn make_latest(mut self, value: impl Into<String>) -> Self {
         self.make_latest = Some(value.into());
         self
     }
-    /// Sets the optional `name` parameter.
+    /// Sets the optional [`name`](Self::name) parameter.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    /// Sets the optional `prerelease` parameter.
+    /// Sets the optional [`prerelease`](Self::prerelease) parameter.
     pub fn prerelease(mut self, value: bool) -> Self {
         self.prerelease = Some(value);
         self
     }
-    /// Sets the optional `target_commitish` parameter.
+    /// Sets the optional [`target_commitish`](Self::target_commitish) parameter.
     pub fn target_commitish(mut self, value: impl Into<String>) -> Self {
         self.target_commitish = Some(value.into());
         self
@@ -2152,77 +2152,77 @@ impl CreateARepositoryForTheAuthenticatedUserInput {
             team_id: None,
         }
     }
-    /// Sets the optional `allow_auto_merge` parameter.
+    /// Sets the optional [`allow_auto_merge`](Self::allow_auto_merge) parameter.
     pub fn allow_auto_merge(mut self, value: bool) -> Self {
         self.allow_auto_merge = Some(value);
         self
     }
-    /// Sets the optional `allow_merge_commit` parameter.
+    /// Sets the optional [`allow_merge_commit`](Self::allow_merge_commit) parameter.
     pub fn allow_merge_commit(mut self, value: bool) -> Self {
         self.allow_merge_commit = Some(value);
         self
     }
-    /// Sets the optional `allow_rebase_merge` parameter.
+    /// Sets the optional [`allow_rebase_merge`](Self::allow_rebase_merge) parameter.
     pub fn allow_rebase_merge(mut self, value: bool) -> Self {
         self.allow_rebase_merge = Some(value);
         self
     }
-    /// Sets the optional `allow_squash_merge` parameter.
+    /// Sets the optional [`allow_squash_merge`](Self::allow_squash_merge) parameter.
     pub fn allow_squash_merge(mut self, value: bool) -> Self {
         self.allow_squash_merge = Some(value);
         self
     }
-    /// Sets the optional `auto_init` parameter.
+    /// Sets the optional [`auto_init`](Self::auto_init) parameter.
     pub fn auto_init(mut self, value: bool) -> Self {
         self.auto_init = Some(value);
         self
     }
-    /// Sets the optional `delete_branch_on_merge` parameter.
+    /// Sets the optional [`delete_branch_on_merge`](Self::delete_branch_on_merge) parameter.
     pub fn delete_branch_on_merge(mut self, value: bool) -> Self {
         self.delete_branch_on_merge = Some(value);
         self
     }
-    /// Sets the optional `description` parameter.
+    /// Sets the optional [`description`](Self::description) parameter.
     pub fn description(mut self, value: impl Into<String>) -> Self {
         self.description = Some(value.into());
         self
     }
-    /// Sets the optional `gitignore_template` parameter.
+    /// Sets the optional [`gitignore_template`](Self::gitignore_template) parameter.
     pub fn gitignore_template(mut self, value: impl Into<String>) -> Self {
         self.gitignore_template = Some(value.into());
         self
     }
-    /// Sets the optional `has_discussions` parameter.
+    /// Sets the optional [`has_discussions`](Self::has_discussions) parameter.
     pub fn has_discussions(mut self, value: bool) -> Self {
         self.has_discussions = Some(value);
         self
     }
-    /// Sets the optional `has_downloads` parameter.
+    /// Sets the optional [`has_downloads`](Self::has_downloads) parameter.
     pub fn has_downloads(mut self, value: bool) -> Self {
         self.has_downloads = Some(value);
         self
     }
-    /// Sets the optional `has_issues` parameter.
+    /// Sets the optional [`has_issues`](Self::has_issues) parameter.
     pub fn has_issues(mut self, value: bool) -> Self {
         self.has_issues = Some(value);
         self
     }
-    /// Sets the optional `has_projects` parameter.
+    /// Sets the optional [`has_projects`](Self::has_projects) parameter.
     pub fn has_projects(mut self, value: bool) -> Self {
         self.has_projects = Some(value);
         self
     }
-    /// Sets the optional `has_wiki` parameter.
+    /// Sets the optional [`has_wiki`](Self::has_wiki) parameter.
     pub fn has_wiki(mut self, value: bool) -> Self {
         self.has_wiki = Some(value);
         self
     }
-    /// Sets the optional `homepage` parameter.
+    /// Sets the optional [`homepage`](Self::homepage) parameter.
     pub fn homepage(mut self, value: impl Into<String>) -> Self {
         self.homepage = Some(value.into());
         self
     }
-    /// Sets the optional `is_template` parameter.
+    /// Sets the optional [`is_template`](Self::is_template) parameter.
     #[allow(
         clippy::wrong_self_convention,
         reason = "setters are named after the tool's parameters"
@@ -2231,12 +2231,12 @@ impl CreateARepositoryForTheAuthenticatedUserInput {
         self.is_template = Some(value);
         self
     }
-    /// Sets the optional `license_template` parameter.
+    /// Sets the optional [`license_template`](Self::license_template) parameter.
     pub fn license_template(mut self, value: impl Into<String>) -> Self {
         self.license_template = Some(value.into());
         self
     }
-    /// Sets the optional `merge_commit_message` parameter.
+    /// Sets the optional [`merge_commit_message`](Self::merge_commit_message) parameter.
     pub fn merge_commit_message(
         mut self,
         value: CreateARepositoryForTheAuthenticatedUserMergeCommitMessage,
@@ -2244,7 +2244,7 @@ impl CreateARepositoryForTheAuthenticatedUserInput {
         self.merge_commit_message = Some(value);
         self
     }
-    /// Sets the optional `merge_commit_title` parameter.
+    /// Sets the optional [`merge_commit_title`](Self::merge_commit_title) parameter.
     pub fn merge_commit_title(
         mut self,
         value: CreateARepositoryForTheAuthenticatedUserMergeCommitTitle,
@@ -2252,12 +2252,12 @@ impl CreateARepositoryForTheAuthenticatedUserInput {
         self.merge_commit_title = Some(value);
         self
     }
-    /// Sets the optional `private` parameter.
+    /// Sets the optional [`private`](Self::private) parameter.
     pub fn private(mut self, value: bool) -> Self {
         self.private = Some(value);
         self
     }
-    /// Sets the optional `squash_merge_commit_message` parameter.
+    /// Sets the optional [`squash_merge_commit_message`](Self::squash_merge_commit_message) parameter.
     pub fn squash_merge_commit_message(
         mut self,
         value: CreateARepositoryForTheAuthenticatedUserSquashMergeCommitMessage,
@@ -2265,7 +2265,7 @@ impl CreateARepositoryForTheAuthenticatedUserInput {
         self.squash_merge_commit_message = Some(value);
         self
     }
-    /// Sets the optional `squash_merge_commit_title` parameter.
+    /// Sets the optional [`squash_merge_commit_title`](Self::squash_merge_commit_title) parameter.
     pub fn squash_merge_commit_title(
         mut self,
         value: CreateARepositoryForTheAuthenticatedUserSquashMergeCommitTitle,
@@ -2273,7 +2273,7 @@ impl CreateARepositoryForTheAuthenticatedUserInput {
         self.squash_merge_commit_title = Some(value);
         self
     }
-    /// Sets the optional `team_id` parameter.
+    /// Sets the optional [`team_id`](Self::team_id) parameter.
     pub fn team_id(mut self, value: i64) -> Self {
         self.team_id = Some(value);
         self
@@ -2486,12 +2486,12 @@ impl CreateARepositoryRulesetInput {
             target: None,
         }
     }
-    /// Sets the optional `bypass_actors` parameter.
+    /// Sets the optional [`bypass_actors`](Self::bypass_actors) parameter.
     pub fn bypass_actors(mut self, value: impl IntoIterator<Item = JsonObject>) -> Self {
         self.bypass_actors = Some(value.into_iter().collect());
         self
     }
-    /// Sets the optional `conditions__ref__name__exclude` parameter.
+    /// Sets the optional [`conditions__ref__name__exclude`](Self::conditions_ref_name_exclude) parameter.
     pub fn conditions_ref_name_exclude(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -2501,7 +2501,7 @@ impl CreateARepositoryRulesetInput {
         );
         self
     }
-    /// Sets the optional `conditions__ref__name__include` parameter.
+    /// Sets the optional [`conditions__ref__name__include`](Self::conditions_ref_name_include) parameter.
     pub fn conditions_ref_name_include(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -2511,7 +2511,7 @@ impl CreateARepositoryRulesetInput {
         );
         self
     }
-    /// Sets the optional `rules` parameter.
+    /// Sets the optional [`rules`](Self::rules) parameter.
     pub fn rules(
         mut self,
         value: impl IntoIterator<Item = CreateARepositoryRulesetRulesItem>,
@@ -2519,7 +2519,7 @@ impl CreateARepositoryRulesetInput {
         self.rules = Some(value.into_iter().collect());
         self
     }
-    /// Sets the optional `target` parameter.
+    /// Sets the optional [`target`](Self::target) parameter.
     pub fn target(mut self, value: CreateARepositoryRulesetTarget) -> Self {
         self.target = Some(value);
         self
@@ -2706,7 +2706,7 @@ impl StatusCheckConfiguration {
             integration_id: None,
         }
     }
-    /// Sets the optional `integration_id` parameter.
+    /// Sets the optional [`integration_id`](Self::integration_id) parameter.
     pub fn integration_id(mut self, value: i64) -> Self {
         self.integration_id = Some(value);
         self
@@ -2761,12 +2761,12 @@ impl CommitMessagePatternRuleParameters {
             pattern: pattern.into(),
         }
     }
-    /// Sets the optional `name` parameter.
+    /// Sets the optional [`name`](Self::name) parameter.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
     }
-    /// Sets the optional `negate` parameter.
+    /// Sets the optional [`negate`](Self::negate) parameter.
     pub fn negate(mut self, value: bool) -> Self {
         self.negate = Some(value);
         self
@@ -2914,37 +2914,37 @@ impl CreateARepositoryWebhookInput {
             repo: repo.into(),
         }
     }
-    /// Sets the optional `active` parameter.
+    /// Sets the optional [`active`](Self::active) parameter.
     pub fn active(mut self, value: bool) -> Self {
         self.active = Some(value);
         self
     }
-    /// Sets the optional `config__content__type` parameter.
+    /// Sets the optional [`config__content__type`](Self::config_content_type) parameter.
     pub fn config_content_type(mut self, value: impl Into<String>) -> Self {
         self.config_content_type = Some(value.into());
         self
     }
-    /// Sets the optional `config__insecure__ssl` parameter.
+    /// Sets the optional [`config__insecure__ssl`](Self::config_insecure_ssl) parameter.
     pub fn config_insecure_ssl(mut self, value: impl Into<String>) -> Self {
         self.config_insecure_ssl = Some(value.into());
         self
     }
-    /// Sets the optional `config__secret` parameter.
+    /// Sets the optional [`config__secret`](Self::config_secret) parameter.
     pub fn config_secret(mut self, value: impl Into<String>) -> Self {
         self.config_secret = Some(value.into());
         self
     }
-    /// Sets the optional `config__url` parameter.
+    /// Sets the optional [`config__url`](Self::config_url) parameter.
     pub fn config_url(mut self, value: impl Into<String>) -> Self {
         self.config_url = Some(value.into());
         self
     }
-    /// Sets the optional `events` parameter.
+    /// Sets the optional [`events`](Self::events) parameter.
     pub fn events(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.events = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `name` parameter.
+    /// Sets the optional [`name`](Self::name) parameter.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -3033,22 +3033,22 @@ impl CreateAReviewForAPullRequestInput {
             repo: repo.into(),
         }
     }
-    /// Sets the optional `body` parameter.
+    /// Sets the optional [`body`](Self::body) parameter.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    /// Sets the optional `comments` parameter.
+    /// Sets the optional [`comments`](Self::comments) parameter.
     pub fn comments(mut self, value: impl IntoIterator<Item = ReviewComment>) -> Self {
         self.comments = Some(value.into_iter().collect());
         self
     }
-    /// Sets the optional `commit_id` parameter.
+    /// Sets the optional [`commit_id`](Self::commit_id) parameter.
     pub fn commit_id(mut self, value: impl Into<String>) -> Self {
         self.commit_id = Some(value.into());
         self
     }
-    /// Sets the optional `event` parameter.
+    /// Sets the optional [`event`](Self::event) parameter.
     pub fn event(mut self, value: EventEnm) -> Self {
         self.event = Some(value);
         self
@@ -3103,22 +3103,22 @@ impl ReviewComment {
             start_side: None,
         }
     }
-    /// Sets the optional `line` parameter.
+    /// Sets the optional [`line`](Self::line) parameter.
     pub fn line(mut self, value: i64) -> Self {
         self.line = Some(value);
         self
     }
-    /// Sets the optional `side` parameter.
+    /// Sets the optional [`side`](Self::side) parameter.
     pub fn side(mut self, value: SideEnm) -> Self {
         self.side = Some(value);
         self
     }
-    /// Sets the optional `start_line` parameter.
+    /// Sets the optional [`start_line`](Self::start_line) parameter.
     pub fn start_line(mut self, value: i64) -> Self {
         self.start_line = Some(value);
         self
     }
-    /// Sets the optional `start_side` parameter.
+    /// Sets the optional [`start_side`](Self::start_side) parameter.
     pub fn start_side(mut self, value: SideEnm) -> Self {
         self.start_side = Some(value);
         self
@@ -3266,17 +3266,17 @@ impl CreateATagObjectInput {
             type_,
         }
     }
-    /// Sets the optional `tagger__date` parameter.
+    /// Sets the optional [`tagger__date`](Self::tagger_date) parameter.
     pub fn tagger_date(mut self, value: impl Into<String>) -> Self {
         self.tagger_date = Some(value.into());
         self
     }
-    /// Sets the optional `tagger__email` parameter.
+    /// Sets the optional [`tagger__email`](Self::tagger_email) parameter.
     pub fn tagger_email(mut self, value: impl Into<String>) -> Self {
         self.tagger_email = Some(value.into());
         self
     }
-    /// Sets the optional `tagger__name` parameter.
+    /// Sets the optional [`tagger__name`](Self::tagger_name) parameter.
     pub fn tagger_name(mut self, value: impl Into<String>) -> Self {
         self.tagger_name = Some(value.into());
         self
@@ -3381,7 +3381,7 @@ impl CreateAWorkflowDispatchEventInput {
             workflow_id,
         }
     }
-    /// Sets the optional `inputs` parameter.
+    /// Sets the optional [`inputs`](Self::inputs) parameter.
     pub fn inputs(mut self, value: JsonObject) -> Self {
         self.inputs = Some(value);
         self
@@ -3699,17 +3699,17 @@ impl GetAllCommonlyUsedLicensesInput {
             per_page: None,
         }
     }
-    /// Sets the optional `featured` parameter.
+    /// Sets the optional [`featured`](Self::featured) parameter.
     pub fn featured(mut self, value: bool) -> Self {
         self.featured = Some(value);
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
@@ -4302,27 +4302,27 @@ impl ListIssueCommentsForARepositoryInput {
             sort: None,
         }
     }
-    /// Sets the optional `direction` parameter.
+    /// Sets the optional [`direction`](Self::direction) parameter.
     pub fn direction(mut self, value: Direction) -> Self {
         self.direction = Some(value);
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
-    /// Sets the optional `since` parameter.
+    /// Sets the optional [`since`](Self::since) parameter.
     pub fn since(mut self, value: impl Into<String>) -> Self {
         self.since = Some(value.into());
         self
     }
-    /// Sets the optional `sort` parameter.
+    /// Sets the optional [`sort`](Self::sort) parameter.
     pub fn sort(mut self, value: ListIssueCommentsForARepositorySort) -> Self {
         self.sort = Some(value);
         self
@@ -4456,27 +4456,27 @@ impl ListOrganizationRepositoriesInput {
             type_: None,
         }
     }
-    /// Sets the optional `direction` parameter.
+    /// Sets the optional [`direction`](Self::direction) parameter.
     pub fn direction(mut self, value: Direction) -> Self {
         self.direction = Some(value);
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
-    /// Sets the optional `sort` parameter.
+    /// Sets the optional [`sort`](Self::sort) parameter.
     pub fn sort(mut self, value: Sort) -> Self {
         self.sort = Some(value);
         self
     }
-    /// Sets the optional `type` parameter.
+    /// Sets the optional [`type`](Self::type_) parameter.
     pub fn type_(mut self, value: ListOrganizationRepositoriesType) -> Self {
         self.type_ = Some(value);
         self
@@ -4646,37 +4646,37 @@ impl ListPullRequestsInput {
             state: None,
         }
     }
-    /// Sets the optional `base` parameter.
+    /// Sets the optional [`base`](Self::base) parameter.
     pub fn base(mut self, value: impl Into<String>) -> Self {
         self.base = Some(value.into());
         self
     }
-    /// Sets the optional `direction` parameter.
+    /// Sets the optional [`direction`](Self::direction) parameter.
     pub fn direction(mut self, value: impl Into<String>) -> Self {
         self.direction = Some(value.into());
         self
     }
-    /// Sets the optional `head` parameter.
+    /// Sets the optional [`head`](Self::head) parameter.
     pub fn head(mut self, value: impl Into<String>) -> Self {
         self.head = Some(value.into());
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
-    /// Sets the optional `sort` parameter.
+    /// Sets the optional [`sort`](Self::sort) parameter.
     pub fn sort(mut self, value: impl Into<String>) -> Self {
         self.sort = Some(value.into());
         self
     }
-    /// Sets the optional `state` parameter.
+    /// Sets the optional [`state`](Self::state) parameter.
     pub fn state(mut self, value: impl Into<String>) -> Self {
         self.state = Some(value.into());
         self
@@ -4761,17 +4761,17 @@ impl ListReactionsForAnIssueInput {
             repo: repo.into(),
         }
     }
-    /// Sets the optional `content` parameter.
+    /// Sets the optional [`content`](Self::content) parameter.
     pub fn content(mut self, value: Content) -> Self {
         self.content = Some(value);
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
@@ -4866,42 +4866,42 @@ impl ListRepositoriesForTheAuthenticatedUserInput {
             type_: None,
         }
     }
-    /// Sets the optional `before` parameter.
+    /// Sets the optional [`before`](Self::before) parameter.
     pub fn before(mut self, value: impl Into<String>) -> Self {
         self.before = Some(value.into());
         self
     }
-    /// Sets the optional `direction` parameter.
+    /// Sets the optional [`direction`](Self::direction) parameter.
     pub fn direction(mut self, value: Direction) -> Self {
         self.direction = Some(value);
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
-    /// Sets the optional `raw_response` parameter.
+    /// Sets the optional [`raw_response`](Self::raw_response) parameter.
     pub fn raw_response(mut self, value: bool) -> Self {
         self.raw_response = Some(value);
         self
     }
-    /// Sets the optional `since` parameter.
+    /// Sets the optional [`since`](Self::since) parameter.
     pub fn since(mut self, value: impl Into<String>) -> Self {
         self.since = Some(value.into());
         self
     }
-    /// Sets the optional `sort` parameter.
+    /// Sets the optional [`sort`](Self::sort) parameter.
     pub fn sort(mut self, value: Sort) -> Self {
         self.sort = Some(value);
         self
     }
-    /// Sets the optional `type` parameter.
+    /// Sets the optional [`type`](Self::type_) parameter.
     pub fn type_(mut self, value: ListRepositoriesForTheAuthenticatedUserType) -> Self {
         self.type_ = Some(value);
         self
@@ -5066,57 +5066,57 @@ impl ListRepositoryIssuesInput {
             state: None,
         }
     }
-    /// Sets the optional `assignee` parameter.
+    /// Sets the optional [`assignee`](Self::assignee) parameter.
     pub fn assignee(mut self, value: impl Into<String>) -> Self {
         self.assignee = Some(value.into());
         self
     }
-    /// Sets the optional `creator` parameter.
+    /// Sets the optional [`creator`](Self::creator) parameter.
     pub fn creator(mut self, value: impl Into<String>) -> Self {
         self.creator = Some(value.into());
         self
     }
-    /// Sets the optional `direction` parameter.
+    /// Sets the optional [`direction`](Self::direction) parameter.
     pub fn direction(mut self, value: Direction) -> Self {
         self.direction = Some(value);
         self
     }
-    /// Sets the optional `labels` parameter.
+    /// Sets the optional [`labels`](Self::labels) parameter.
     pub fn labels(mut self, value: impl Into<String>) -> Self {
         self.labels = Some(value.into());
         self
     }
-    /// Sets the optional `mentioned` parameter.
+    /// Sets the optional [`mentioned`](Self::mentioned) parameter.
     pub fn mentioned(mut self, value: impl Into<String>) -> Self {
         self.mentioned = Some(value.into());
         self
     }
-    /// Sets the optional `milestone` parameter.
+    /// Sets the optional [`milestone`](Self::milestone) parameter.
     pub fn milestone(mut self, value: impl Into<String>) -> Self {
         self.milestone = Some(value.into());
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
-    /// Sets the optional `since` parameter.
+    /// Sets the optional [`since`](Self::since) parameter.
     pub fn since(mut self, value: impl Into<String>) -> Self {
         self.since = Some(value.into());
         self
     }
-    /// Sets the optional `sort` parameter.
+    /// Sets the optional [`sort`](Self::sort) parameter.
     pub fn sort(mut self, value: ListRepositoryIssuesSort) -> Self {
         self.sort = Some(value);
         self
     }
-    /// Sets the optional `state` parameter.
+    /// Sets the optional [`state`](Self::state) parameter.
     pub fn state(mut self, value: ListRepositoryIssuesState) -> Self {
         self.state = Some(value);
         self
@@ -5263,7 +5263,7 @@ impl LockAnIssueInput {
             repo: repo.into(),
         }
     }
-    /// Sets the optional `lock_reason` parameter.
+    /// Sets the optional [`lock_reason`](Self::lock_reason) parameter.
     pub fn lock_reason(mut self, value: LockAnIssueLockReason) -> Self {
         self.lock_reason = Some(value);
         self
@@ -5387,22 +5387,22 @@ impl MergeAPullRequestInput {
             sha: None,
         }
     }
-    /// Sets the optional `commit_message` parameter.
+    /// Sets the optional [`commit_message`](Self::commit_message) parameter.
     pub fn commit_message(mut self, value: impl Into<String>) -> Self {
         self.commit_message = Some(value.into());
         self
     }
-    /// Sets the optional `commit_title` parameter.
+    /// Sets the optional [`commit_title`](Self::commit_title) parameter.
     pub fn commit_title(mut self, value: impl Into<String>) -> Self {
         self.commit_title = Some(value.into());
         self
     }
-    /// Sets the optional `merge_method` parameter.
+    /// Sets the optional [`merge_method`](Self::merge_method) parameter.
     pub fn merge_method(mut self, value: MergeAPullRequestMergeMethod) -> Self {
         self.merge_method = Some(value);
         self
     }
-    /// Sets the optional `sha` parameter.
+    /// Sets the optional [`sha`](Self::sha) parameter.
     pub fn sha(mut self, value: impl Into<String>) -> Self {
         self.sha = Some(value.into());
         self
@@ -5505,7 +5505,7 @@ impl MoveAProjectCardInput {
             position: position.into(),
         }
     }
-    /// Sets the optional `column_id` parameter.
+    /// Sets the optional [`column_id`](Self::column_id) parameter.
     pub fn column_id(mut self, value: i64) -> Self {
         self.column_id = Some(value);
         self
@@ -5588,27 +5588,27 @@ impl SearchIssuesAndPullRequestsInput {
             sort: None,
         }
     }
-    /// Sets the optional `order` parameter.
+    /// Sets the optional [`order`](Self::order) parameter.
     pub fn order(mut self, value: SearchIssuesAndPullRequestsOrder) -> Self {
         self.order = Some(value);
         self
     }
-    /// Sets the optional `page` parameter.
+    /// Sets the optional [`page`](Self::page) parameter.
     pub fn page(mut self, value: i64) -> Self {
         self.page = Some(value);
         self
     }
-    /// Sets the optional `per_page` parameter.
+    /// Sets the optional [`per_page`](Self::per_page) parameter.
     pub fn per_page(mut self, value: i64) -> Self {
         self.per_page = Some(value);
         self
     }
-    /// Sets the optional `raw_response` parameter.
+    /// Sets the optional [`raw_response`](Self::raw_response) parameter.
     pub fn raw_response(mut self, value: bool) -> Self {
         self.raw_response = Some(value);
         self
     }
-    /// Sets the optional `sort` parameter.
+    /// Sets the optional [`sort`](Self::sort) parameter.
     pub fn sort(mut self, value: SearchIssuesAndPullRequestsSort) -> Self {
         self.sort = Some(value);
         self
@@ -5876,12 +5876,12 @@ impl UpdateAnIssueInput {
             title: None,
         }
     }
-    /// Sets the optional `assignee` parameter.
+    /// Sets the optional [`assignee`](Self::assignee) parameter.
     pub fn assignee(mut self, value: impl Into<String>) -> Self {
         self.assignee = Some(value.into());
         self
     }
-    /// Sets the optional `assignees` parameter.
+    /// Sets the optional [`assignees`](Self::assignees) parameter.
     pub fn assignees(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -5889,32 +5889,32 @@ impl UpdateAnIssueInput {
         self.assignees = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `body` parameter.
+    /// Sets the optional [`body`](Self::body) parameter.
     pub fn body(mut self, value: impl Into<String>) -> Self {
         self.body = Some(value.into());
         self
     }
-    /// Sets the optional `labels` parameter.
+    /// Sets the optional [`labels`](Self::labels) parameter.
     pub fn labels(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.labels = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `milestone` parameter.
+    /// Sets the optional [`milestone`](Self::milestone) parameter.
     pub fn milestone(mut self, value: impl Into<String>) -> Self {
         self.milestone = Some(value.into());
         self
     }
-    /// Sets the optional `state` parameter.
+    /// Sets the optional [`state`](Self::state) parameter.
     pub fn state(mut self, value: CreateAMilestoneState) -> Self {
         self.state = Some(value);
         self
     }
-    /// Sets the optional `state_reason` parameter.
+    /// Sets the optional [`state_reason`](Self::state_reason) parameter.
     pub fn state_reason(mut self, value: UpdateAnIssueStateReason) -> Self {
         self.state_reason = Some(value);
         self
     }
-    /// Sets the optional `title` parameter.
+    /// Sets the optional [`title`](Self::title) parameter.
     pub fn title(mut self, value: impl Into<String>) -> Self {
         self.title = Some(value.into());
         self
@@ -6028,12 +6028,12 @@ impl UpdateACodeScanningAlertInput {
             state,
         }
     }
-    /// Sets the optional `dismissed_comment` parameter.
+    /// Sets the optional [`dismissed_comment`](Self::dismissed_comment) parameter.
     pub fn dismissed_comment(mut self, value: impl Into<String>) -> Self {
         self.dismissed_comment = Some(value.into());
         self
     }
-    /// Sets the optional `dismissed_reason` parameter.
+    /// Sets the optional [`dismissed_reason`](Self::dismissed_reason) parameter.
     pub fn dismissed_reason(
         mut self,
         value: UpdateACodeScanningAlertDismissedReason,
@@ -6224,7 +6224,7 @@ impl FollowerEventConfig {
     pub fn new() -> Self {
         Self { interval: None }
     }
-    /// Sets the optional `interval` parameter.
+    /// Sets the optional [`interval`](Self::interval) parameter.
     pub fn interval(mut self, value: f64) -> Self {
         self.interval = Some(value);
         self

@@ -74,7 +74,7 @@ impl AddLabelToEmailInput {
             user_id: None,
         }
     }
-    /// Sets the optional `add_label_ids` parameter.
+    /// Sets the optional [`add_label_ids`](Self::add_label_ids) parameter.
     pub fn add_label_ids(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -82,7 +82,7 @@ impl AddLabelToEmailInput {
         self.add_label_ids = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `remove_label_ids` parameter.
+    /// Sets the optional [`remove_label_ids`](Self::remove_label_ids) parameter.
     pub fn remove_label_ids(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -90,7 +90,7 @@ impl AddLabelToEmailInput {
         self.remove_label_ids = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -207,22 +207,22 @@ impl CreateEmailDraftInput {
             user_id: None,
         }
     }
-    /// Sets the optional `attachment` parameter.
+    /// Sets the optional [`attachment`](Self::attachment) parameter.
     pub fn attachment(mut self, value: impl Into<FileInput>) -> Self {
         self.attachment = Some(value.into());
         self
     }
-    /// Sets the optional `bcc` parameter.
+    /// Sets the optional [`bcc`](Self::bcc) parameter.
     pub fn bcc(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.bcc = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `cc` parameter.
+    /// Sets the optional [`cc`](Self::cc) parameter.
     pub fn cc(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.cc = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `extra_recipients` parameter.
+    /// Sets the optional [`extra_recipients`](Self::extra_recipients) parameter.
     pub fn extra_recipients(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -230,7 +230,7 @@ impl CreateEmailDraftInput {
         self.extra_recipients = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `is_html` parameter.
+    /// Sets the optional [`is_html`](Self::is_html) parameter.
     #[allow(
         clippy::wrong_self_convention,
         reason = "setters are named after the tool's parameters"
@@ -239,12 +239,12 @@ impl CreateEmailDraftInput {
         self.is_html = Some(value);
         self
     }
-    /// Sets the optional `thread_id` parameter.
+    /// Sets the optional [`thread_id`](Self::thread_id) parameter.
     pub fn thread_id(mut self, value: impl Into<String>) -> Self {
         self.thread_id = Some(value.into());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -351,17 +351,17 @@ impl CreateLabelInput {
             user_id: None,
         }
     }
-    /// Sets the optional `label_list_visibility` parameter.
+    /// Sets the optional [`label_list_visibility`](Self::label_list_visibility) parameter.
     pub fn label_list_visibility(mut self, value: impl Into<String>) -> Self {
         self.label_list_visibility = Some(value.into());
         self
     }
-    /// Sets the optional `message_list_visibility` parameter.
+    /// Sets the optional [`message_list_visibility`](Self::message_list_visibility) parameter.
     pub fn message_list_visibility(mut self, value: impl Into<String>) -> Self {
         self.message_list_visibility = Some(value.into());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -428,7 +428,7 @@ impl DeleteDraftInput {
             user_id: None,
         }
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -495,7 +495,7 @@ impl DeleteMessageInput {
             user_id: None,
         }
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -589,17 +589,17 @@ impl FetchEmailsInput {
             user_id: None,
         }
     }
-    /// Sets the optional `include_payload` parameter.
+    /// Sets the optional [`include_payload`](Self::include_payload) parameter.
     pub fn include_payload(mut self, value: bool) -> Self {
         self.include_payload = Some(value);
         self
     }
-    /// Sets the optional `include_spam_trash` parameter.
+    /// Sets the optional [`include_spam_trash`](Self::include_spam_trash) parameter.
     pub fn include_spam_trash(mut self, value: bool) -> Self {
         self.include_spam_trash = Some(value);
         self
     }
-    /// Sets the optional `label_ids` parameter.
+    /// Sets the optional [`label_ids`](Self::label_ids) parameter.
     pub fn label_ids(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -607,22 +607,22 @@ impl FetchEmailsInput {
         self.label_ids = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `max_results` parameter.
+    /// Sets the optional [`max_results`](Self::max_results) parameter.
     pub fn max_results(mut self, value: i64) -> Self {
         self.max_results = Some(value);
         self
     }
-    /// Sets the optional `page_token` parameter.
+    /// Sets the optional [`page_token`](Self::page_token) parameter.
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
-    /// Sets the optional `query` parameter.
+    /// Sets the optional [`query`](Self::query) parameter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -818,12 +818,12 @@ impl FetchMessageByMessageIdInput {
             user_id: None,
         }
     }
-    /// Sets the optional `format` parameter.
+    /// Sets the optional [`format`](Self::format) parameter.
     pub fn format(mut self, value: impl Into<String>) -> Self {
         self.format = Some(value.into());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -888,12 +888,12 @@ impl FetchMessageByThreadIdInput {
             user_id: None,
         }
     }
-    /// Sets the optional `page_token` parameter.
+    /// Sets the optional [`page_token`](Self::page_token) parameter.
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1002,7 +1002,7 @@ impl GetAttachmentInput {
             user_id: None,
         }
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1074,17 +1074,17 @@ impl GetContactsInput {
             resource_name: None,
         }
     }
-    /// Sets the optional `page_token` parameter.
+    /// Sets the optional [`page_token`](Self::page_token) parameter.
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
-    /// Sets the optional `person_fields` parameter.
+    /// Sets the optional [`person_fields`](Self::person_fields) parameter.
     pub fn person_fields(mut self, value: impl Into<String>) -> Self {
         self.person_fields = Some(value.into());
         self
     }
-    /// Sets the optional `resource_name` parameter.
+    /// Sets the optional [`resource_name`](Self::resource_name) parameter.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
@@ -1179,32 +1179,32 @@ impl GetPeopleInput {
             sync_token: None,
         }
     }
-    /// Sets the optional `other_contacts` parameter.
+    /// Sets the optional [`other_contacts`](Self::other_contacts) parameter.
     pub fn other_contacts(mut self, value: bool) -> Self {
         self.other_contacts = Some(value);
         self
     }
-    /// Sets the optional `page_size` parameter.
+    /// Sets the optional [`page_size`](Self::page_size) parameter.
     pub fn page_size(mut self, value: i64) -> Self {
         self.page_size = Some(value);
         self
     }
-    /// Sets the optional `page_token` parameter.
+    /// Sets the optional [`page_token`](Self::page_token) parameter.
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
-    /// Sets the optional `person_fields` parameter.
+    /// Sets the optional [`person_fields`](Self::person_fields) parameter.
     pub fn person_fields(mut self, value: impl Into<String>) -> Self {
         self.person_fields = Some(value.into());
         self
     }
-    /// Sets the optional `resource_name` parameter.
+    /// Sets the optional [`resource_name`](Self::resource_name) parameter.
     pub fn resource_name(mut self, value: impl Into<String>) -> Self {
         self.resource_name = Some(value.into());
         self
     }
-    /// Sets the optional `sync_token` parameter.
+    /// Sets the optional [`sync_token`](Self::sync_token) parameter.
     pub fn sync_token(mut self, value: impl Into<String>) -> Self {
         self.sync_token = Some(value.into());
         self
@@ -1278,7 +1278,7 @@ impl GetProfileInput {
     pub fn new() -> Self {
         Self { user_id: None }
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1378,17 +1378,17 @@ impl ListDraftsInput {
             user_id: None,
         }
     }
-    /// Sets the optional `max_results` parameter.
+    /// Sets the optional [`max_results`](Self::max_results) parameter.
     pub fn max_results(mut self, value: i64) -> Self {
         self.max_results = Some(value);
         self
     }
-    /// Sets the optional `page_token` parameter.
+    /// Sets the optional [`page_token`](Self::page_token) parameter.
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1477,7 +1477,7 @@ impl ListLabelsInput {
     pub fn new() -> Self {
         Self { user_id: None }
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1716,22 +1716,22 @@ impl ListThreadsInput {
             user_id: None,
         }
     }
-    /// Sets the optional `max_results` parameter.
+    /// Sets the optional [`max_results`](Self::max_results) parameter.
     pub fn max_results(mut self, value: i64) -> Self {
         self.max_results = Some(value);
         self
     }
-    /// Sets the optional `page_token` parameter.
+    /// Sets the optional [`page_token`](Self::page_token) parameter.
     pub fn page_token(mut self, value: impl Into<String>) -> Self {
         self.page_token = Some(value.into());
         self
     }
-    /// Sets the optional `query` parameter.
+    /// Sets the optional [`query`](Self::query) parameter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1831,7 +1831,7 @@ impl ModifyThreadLabelsInput {
             user_id: None,
         }
     }
-    /// Sets the optional `add_label_ids` parameter.
+    /// Sets the optional [`add_label_ids`](Self::add_label_ids) parameter.
     pub fn add_label_ids(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -1839,7 +1839,7 @@ impl ModifyThreadLabelsInput {
         self.add_label_ids = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `remove_label_ids` parameter.
+    /// Sets the optional [`remove_label_ids`](Self::remove_label_ids) parameter.
     pub fn remove_label_ids(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -1847,7 +1847,7 @@ impl ModifyThreadLabelsInput {
         self.remove_label_ids = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -1916,7 +1916,7 @@ impl MoveToTrashInput {
             user_id: None,
         }
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -2008,22 +2008,22 @@ impl PatchLabelInput {
             user_id: user_id.into(),
         }
     }
-    /// Sets the optional `color` parameter.
+    /// Sets the optional [`color`](Self::color) parameter.
     pub fn color(mut self, value: PatchLabelColor) -> Self {
         self.color = Some(value);
         self
     }
-    /// Sets the optional `labelListVisibility` parameter.
+    /// Sets the optional [`labelListVisibility`](Self::label_list_visibility) parameter.
     pub fn label_list_visibility(mut self, value: impl Into<String>) -> Self {
         self.label_list_visibility = Some(value.into());
         self
     }
-    /// Sets the optional `messageListVisibility` parameter.
+    /// Sets the optional [`messageListVisibility`](Self::message_list_visibility) parameter.
     pub fn message_list_visibility(mut self, value: impl Into<String>) -> Self {
         self.message_list_visibility = Some(value.into());
         self
     }
-    /// Sets the optional `name` parameter.
+    /// Sets the optional [`name`](Self::name) parameter.
     pub fn name(mut self, value: impl Into<String>) -> Self {
         self.name = Some(value.into());
         self
@@ -2098,12 +2098,12 @@ impl PatchLabelColor {
             text_color: None,
         }
     }
-    /// Sets the optional `backgroundColor` parameter.
+    /// Sets the optional [`backgroundColor`](Self::background_color) parameter.
     pub fn background_color(mut self, value: impl Into<String>) -> Self {
         self.background_color = Some(value.into());
         self
     }
-    /// Sets the optional `textColor` parameter.
+    /// Sets the optional [`textColor`](Self::text_color) parameter.
     pub fn text_color(mut self, value: impl Into<String>) -> Self {
         self.text_color = Some(value.into());
         self
@@ -2154,7 +2154,7 @@ impl RemoveLabelInput {
             user_id: None,
         }
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -2259,17 +2259,17 @@ impl ReplyToThreadInput {
             user_id: None,
         }
     }
-    /// Sets the optional `bcc` parameter.
+    /// Sets the optional [`bcc`](Self::bcc) parameter.
     pub fn bcc(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.bcc = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `cc` parameter.
+    /// Sets the optional [`cc`](Self::cc) parameter.
     pub fn cc(mut self, value: impl IntoIterator<Item = impl Into<String>>) -> Self {
         self.cc = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `extra_recipients` parameter.
+    /// Sets the optional [`extra_recipients`](Self::extra_recipients) parameter.
     pub fn extra_recipients(
         mut self,
         value: impl IntoIterator<Item = impl Into<String>>,
@@ -2277,7 +2277,7 @@ impl ReplyToThreadInput {
         self.extra_recipients = Some(value.into_iter().map(Into::into).collect());
         self
     }
-    /// Sets the optional `is_html` parameter.
+    /// Sets the optional [`is_html`](Self::is_html) parameter.
     #[allow(
         clippy::wrong_self_convention,
         reason = "setters are named after the tool's parameters"
@@ -2286,7 +2286,7 @@ impl ReplyToThreadInput {
         self.is_html = Some(value);
         self
     }
-    /// Sets the optional `user_id` parameter.
+    /// Sets the optional [`user_id`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
@@ -2381,22 +2381,22 @@ impl NewGmailMessageConfig {
             user_id: None,
         }
     }
-    /// Sets the optional `interval` parameter.
+    /// Sets the optional [`interval`](Self::interval) parameter.
     pub fn interval(mut self, value: f64) -> Self {
         self.interval = Some(value);
         self
     }
-    /// Sets the optional `labelIds` parameter.
+    /// Sets the optional [`labelIds`](Self::label_ids) parameter.
     pub fn label_ids(mut self, value: impl Into<String>) -> Self {
         self.label_ids = Some(value.into());
         self
     }
-    /// Sets the optional `query` parameter.
+    /// Sets the optional [`query`](Self::query) parameter.
     pub fn query(mut self, value: impl Into<String>) -> Self {
         self.query = Some(value.into());
         self
     }
-    /// Sets the optional `userId` parameter.
+    /// Sets the optional [`userId`](Self::user_id) parameter.
     pub fn user_id(mut self, value: impl Into<String>) -> Self {
         self.user_id = Some(value.into());
         self
