@@ -21,6 +21,10 @@ pub enum Provider {
     Gemini,
     /// Gemini `functionDeclarations[]` with the OpenAPI-subset `parameters`.
     GeminiOpenApi,
+    /// Model Context Protocol `tools/list` entries: `{name, description, inputSchema}`. Names
+    /// are 1–128 characters of `A-Za-z0-9_.-`; schemas are prepared as for Anthropic (lenient),
+    /// because Claude clients forward an MCP server's schemas to Anthropic unchanged.
+    Mcp,
 }
 
 impl Provider {
@@ -47,6 +51,7 @@ impl fmt::Display for Provider {
             Provider::Anthropic => "Anthropic Messages",
             Provider::Gemini => "Gemini (parametersJsonSchema)",
             Provider::GeminiOpenApi => "Gemini (parameters)",
+            Provider::Mcp => "MCP",
         })
     }
 }
@@ -261,6 +266,11 @@ pub(super) fn build(spec: &ToolSpec, provider: Provider, strictness: Strictness)
             if !empty {
                 object.insert("parameters".into(), prepared.schema);
             }
+        }
+        Provider::Mcp => {
+            object.insert("name".into(), json!(name));
+            insert_description(&mut object, spec);
+            object.insert("inputSchema".into(), prepared.schema);
         }
     }
     Ok(Definition {

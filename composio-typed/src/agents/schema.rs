@@ -258,8 +258,10 @@ pub(super) const ANTHROPIC_MAX_UNIONS: usize = 16;
 
 /// Longest name or key the providers take.
 const MAX_NAME: usize = 64;
-/// Kept characters of an over-long name: room for `_` and eight hex digits.
-const ALIAS_PREFIX: usize = MAX_NAME - 9;
+/// Longest tool name MCP allows.
+const MCP_MAX_NAME: usize = 128;
+/// Room an alias keeps for `_` and eight hex digits.
+const ALIAS_SUFFIX: usize = 9;
 
 type Failure = (Rule, String);
 
@@ -269,20 +271,25 @@ pub(super) struct Prepared {
 }
 
 /// The model-facing tool name: the slug, or a deterministic alias when the slug breaks the
-/// provider's name rule (`[a-zA-Z0-9_-]{1,64}`; Gemini also wants a letter or `_` first).
+/// provider's name rule (`[a-zA-Z0-9_-]{1,64}`; Gemini also wants a letter or `_` first; MCP
+/// allows `.` too, and 128 characters).
 pub(super) fn tool_name(slug: &str, provider: Provider) -> String {
     let gemini = matches!(provider, Provider::Gemini | Provider::GeminiOpenApi);
-    let allowed = |c: char| c.is_ascii_alphanumeric() || c == '_' || c == '-';
-    alias_if_needed(slug, allowed, gemini).unwrap_or_else(|| slug.to_owned())
+    let alias = if provider == Provider::Mcp {
+        alias_if_needed(slug, |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'), false, MCP_MAX_NAME)
+    } else {
+        alias_if_needed(slug, |c| c.is_ascii_alphanumeric() || c == '_' || c == '-', gemini, MAX_NAME)
+    };
+    alias.unwrap_or_else(|| slug.to_owned())
 }
 
 /// `None` when `name` already meets the rule; otherwise the name with disallowed characters
-/// replaced, cut to 55 characters, and suffixed with a hash of the whole original, so two names
-/// that share a prefix still get different aliases.
-fn alias_if_needed(name: &str, allowed: impl Fn(char) -> bool, letter_first: bool) -> Option<String> {
+/// replaced, cut to leave room for the suffix, and suffixed with a hash of the whole original,
+/// so two names that share a prefix still get different aliases.
+fn alias_if_needed(name: &str, allowed: impl Fn(char) -> bool, letter_first: bool, max: usize) -> Option<String> {
     let first_ok = |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
     let valid = !name.is_empty()
-        && name.len() <= MAX_NAME
+        && name.len() <= max
         && name.chars().all(&allowed)
         && (!letter_first || first_ok(name.chars().next()));
     if valid {
@@ -293,7 +300,7 @@ fn alias_if_needed(name: &str, allowed: impl Fn(char) -> bool, letter_first: boo
         alias.insert(0, '_');
     }
     // Every character is ASCII now, so byte truncation is on a character boundary.
-    alias.truncate(ALIAS_PREFIX);
+    alias.truncate(max - ALIAS_SUFFIX);
     Some(format!("{alias}_{:08x}", fnv1a(name) as u32))
 }
 
@@ -400,15 +407,16 @@ struct Context {
 
 impl Context {
     /// The alias a property key needs under the provider's key rule, if any. Anthropic:
-    /// `^[a-zA-Z0-9_.-]{1,64}$`; Gemini: a letter or `_`, then `[a-zA-Z0-9_]`, at most 64.
+    /// `^[a-zA-Z0-9_.-]{1,64}$` (MCP too); Gemini: a letter or `_`, then `[a-zA-Z0-9_]`, at most 64.
     fn key_alias(&self, key: &str) -> Option<String> {
         match self.provider {
             Provider::OpenAiChat | Provider::OpenAiResponses => None,
-            Provider::Anthropic => {
-                alias_if_needed(key, |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'), false)
+            // MCP schemas reach Anthropic through Claude clients, so its key rule holds there.
+            Provider::Anthropic | Provider::Mcp => {
+                alias_if_needed(key, |c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'), false, MAX_NAME)
             }
             Provider::Gemini | Provider::GeminiOpenApi => {
-                alias_if_needed(key, |c| c.is_ascii_alphanumeric() || c == '_', true)
+                alias_if_needed(key, |c| c.is_ascii_alphanumeric() || c == '_', true, MAX_NAME)
             }
         }
     }
@@ -845,7 +853,7 @@ impl Context {
                     ));
                 }
             }
-            Provider::Gemini | Provider::GeminiOpenApi => {}
+            Provider::Gemini | Provider::GeminiOpenApi | Provider::Mcp => {}
         }
         Ok(())
     }
@@ -1088,5 +1096,47 @@ mod tests {
         let mut m = json_object(json!({"type": "string", "enum": ["a"]}));
         make_nullable(&mut m);
         assert_eq!(Value::Object(m), json!({"type": ["string", "null"], "enum": ["a", null]}));
+    }
+
+    #[test]
+    fn mcp_names_allow_dots_and_128_characters_and_keys_follow_anthropic() {
+        assert_eq!(tool_name("github.create_issue", Provider::Mcp), "github.create_issue");
+        let long = "A".repeat(100);
+        assert_eq!(tool_name(&long, Provider::Mcp), long);
+        let alias = tool_name(&"A".repeat(130), Provider::Mcp);
+        assert_eq!(alias.len(), 128);
+        assert_ne!(alias, tool_name(&"A".repeat(131), Provider::Mcp));
+        assert!(tool_name("has space", Provider::Mcp).starts_with("has_space_"));
+        let cx = Context { provider: Provider::Mcp, strict: false, keys: vec![], defs: Map::new(), inlining: vec![] };
+        assert!(cx.key_alias("$top").is_some_and(|a| a.starts_with("_top_")));
+        assert_eq!(cx.key_alias("per.page"), None);
+    }
+
+    #[test]
+    fn an_mcp_definition_is_name_description_and_a_fixed_input_schema() {
+        let spec = crate::agents::ToolSpec::new(
+            "GITHUB_LIST_THINGS",
+            Some("Lists things.".into()),
+            json!({
+                "properties": {"$top": {"type": "integer", "nullable": true}, "owner": {"type": "string"}},
+                "required": ["owner", "owner"],
+            }),
+        );
+        let definition = spec.definition(Provider::Mcp, Strictness::Strict).unwrap();
+        assert_eq!(definition.strictness(), Strictness::Lenient, "MCP has no strict mode");
+        let top = definition.key_aliases()[0].alias.clone();
+        assert_eq!(
+            definition.json(),
+            &json!({
+                "name": "GITHUB_LIST_THINGS",
+                "description": "Lists things.",
+                "inputSchema": {
+                    "type": "object",
+                    "properties": {top.clone(): {"type": ["integer", "null"]}, "owner": {"type": "string"}},
+                    "required": ["owner"],
+                },
+            })
+        );
+        assert_eq!(definition.restore_arguments(json!({top: 3})), json!({"$top": 3}));
     }
 }

@@ -223,6 +223,15 @@ impl Prepared {
         self.by_name.get(name).map(|&index| &self.definitions[index])
     }
 
+    /// The facts of the named tool when it is a generated one (its tags, display name,
+    /// toolkit); `None` for a tool known only at run time or a name not offered.
+    pub fn meta(&self, name: &str) -> Option<&'static ToolMeta> {
+        self.by_name.get(name).and_then(|&index| match &self.entries[index] {
+            Entry::Typed(tool) => Some(tool.meta()),
+            Entry::Dynamic { .. } => None,
+        })
+    }
+
     /// Whether the named tool only reads, so its call may run beside other read-only calls.
     pub fn is_read_only(&self, name: &str) -> bool {
         self.by_name.get(name).is_some_and(|&index| match &self.entries[index] {
