@@ -274,6 +274,8 @@ impl McpServer {
     }
 
     /// Serves MCP over streamable HTTP at `http://<listener>/mcp` until `shutdown` completes.
+    /// Sessions still open then are ended, rather than waited for: a client keeps its event
+    /// stream open for as long as it runs.
     pub async fn serve_http(
         self,
         listener: tokio::net::TcpListener,
@@ -281,11 +283,18 @@ impl McpServer {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
         let address: Option<SocketAddr> = listener.local_addr().ok();
-        let router = axum::Router::new().nest_service(HTTP_PATH, self.http_service(allowed_hosts));
+        let service = self.http_service(allowed_hosts);
+        let sessions = service.config.cancellation_token.clone();
+        let router = axum::Router::new().nest_service(HTTP_PATH, service);
         if let Some(address) = address {
             tracing::info!(url = %format!("http://{address}{HTTP_PATH}"), "serving MCP over streamable HTTP");
         }
-        axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+        axum::serve(listener, router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                sessions.cancel();
+            })
+            .await
     }
 }
 
@@ -328,10 +337,14 @@ impl ServerHandler for McpServer {
 
     async fn list_tools(
         &self,
-        _request: Option<PaginatedRequestParams>,
+        request: Option<PaginatedRequestParams>,
         _context: RequestContext<RoleServer>,
     ) -> Result<ListToolsResult, ErrorData> {
-        // One page: a server serves tens of tools at most, and issues no cursor to come back with.
+        // One page: a server serves tens of tools at most, so it issues no cursor, and one it
+        // never issued is invalid params, as the specification's pagination section asks.
+        if let Some(cursor) = request.and_then(|r| r.cursor) {
+            return Err(ErrorData::invalid_params(format!("unknown cursor `{cursor}`: tools/list has one page"), None));
+        }
         Ok(ListToolsResult::with_all_items(self.inner.tools.clone()))
     }
 

@@ -55,3 +55,24 @@ async fn streamable_http_lists_and_calls_tools() {
     let _ = stop.send(());
     served.await.expect("server task").expect("clean shutdown");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stopping_the_http_server_ends_the_sessions_still_open() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let composio = composio().await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a local port");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let served = tokio::spawn(mcp_server(&composio).serve_http(listener, &[], async {
+        let _ = stopped.await;
+    }));
+    let transport = StreamableHttpClientTransport::from_uri(format!("http://{address}{}", composio_mcp::HTTP_PATH));
+    let client = ().serve(transport).await.expect("initialize over HTTP");
+    client.list_all_tools().await.expect("tools/list");
+
+    // The client keeps its session (and its event stream) open; a stop must not wait for it.
+    let _ = stop.send(());
+    let finished = tokio::time::timeout(std::time::Duration::from_secs(10), served).await;
+    assert!(finished.is_ok(), "the server still waits for the client's open session");
+    drop(client);
+}

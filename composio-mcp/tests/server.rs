@@ -8,7 +8,7 @@ use composio_mcp::McpServer;
 use composio_testserver::{ExecuteReply, Route};
 use composio_typed::Tool;
 use composio_typed::toolkits::github;
-use rmcp::model::{CallToolRequestParams, CallToolResult, ErrorCode};
+use rmcp::model::{CallToolRequestParams, CallToolResult, ErrorCode, PaginatedRequestParams};
 use rmcp::service::RunningService;
 use rmcp::{RoleClient, ServiceError, ServiceExt};
 use serde_json::{Value, json};
@@ -165,6 +165,20 @@ async fn an_unknown_tool_is_a_protocol_error_and_the_slug_is_accepted() {
         .expect("the slug names the tool too");
     assert_eq!(result.is_error, Some(false), "{result:?}");
     assert_eq!(result.structured_content.as_ref().map(|s| &s["output"]["name"]), Some(&json!("hello-world")));
+    client.cancel().await.expect("close");
+}
+
+#[tokio::test]
+async fn a_cursor_the_server_never_issued_is_refused() {
+    let composio = composio().await;
+    let client = connect(mcp_server(&composio)).await;
+    let first = client.list_tools(None).await.expect("the first page");
+    assert_eq!((first.tools.len(), first.next_cursor), (3, None), "one page holds every tool");
+    let page = PaginatedRequestParams::default().with_cursor(Some("2".to_owned()));
+    match client.list_tools(Some(page)).await {
+        Err(ServiceError::McpError(error)) => assert_eq!(error.code, ErrorCode::INVALID_PARAMS),
+        other => panic!("expected invalid params for a cursor never issued, got {other:?}"),
+    }
     client.cancel().await.expect("close");
 }
 
