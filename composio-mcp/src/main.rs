@@ -203,3 +203,31 @@ fn find<'a>(tools: &'a [TypedTool], toolkit: &str, slug: &str) -> Option<&'a Typ
     let prefixed = format!("{toolkit}_{slug}");
     tools.iter().find(|t| t.meta().slug.eq_ignore_ascii_case(slug) || t.meta().slug.eq_ignore_ascii_case(&prefixed))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn selected(args: &[&str]) -> Result<Vec<String>, String> {
+        let cli = Cli::try_parse_from(["composio-mcp"].iter().chain(args)).map_err(|e| e.to_string())?;
+        select(&cli).map(|set| set.slugs().map(str::to_owned).collect())
+    }
+
+    #[test]
+    fn tools_composio_marks_mcp_ignore_are_served_only_when_named() {
+        let all = selected(&["--toolkit", "github", "--all", "--max-tools", "100"]).unwrap();
+        assert!(!all.is_empty());
+        assert!(!all.iter().any(|s| s == "GITHUB_MERGE_A_PULL_REQUEST"), "{all:?}");
+        let read_only = selected(&["--toolkit", "github", "--tags", "readOnlyHint"]).unwrap();
+        assert!(read_only.iter().any(|s| s == "GITHUB_GET_A_REPOSITORY"), "{read_only:?}");
+        assert!(!read_only.iter().any(|s| s == "GITHUB_LIST_ORGANIZATION_REPOSITORIES"), "{read_only:?}");
+        let named = selected(&["--toolkit", "github", "--tools", "merge_a_pull_request"]).unwrap();
+        assert_eq!(named, ["GITHUB_MERGE_A_PULL_REQUEST"]);
+    }
+
+    #[test]
+    fn slugs_are_found_in_any_case_with_or_without_the_prefix_across_toolkits() {
+        let set = selected(&["--toolkit", "github,gmail", "--tools", "github_create_an_issue, FETCH_EMAILS"]).unwrap();
+        assert_eq!(set, ["GITHUB_CREATE_AN_ISSUE", "GMAIL_FETCH_EMAILS"]);
+    }
+}
