@@ -29,12 +29,13 @@ pub enum Provider {
 
 impl Provider {
     /// Every provider format, in a stable order.
-    pub const ALL: [Provider; 5] = [
+    pub const ALL: [Provider; 6] = [
         Provider::OpenAiChat,
         Provider::OpenAiResponses,
         Provider::Anthropic,
         Provider::Gemini,
         Provider::GeminiOpenApi,
+        Provider::Mcp,
     ];
 
     /// Whether the provider has a strict (constrained decoding) mode.

@@ -95,6 +95,15 @@ impl Turn {
             Provider::OpenAiResponses => reader.openai_responses(response)?,
             Provider::Anthropic => reader.anthropic(response)?,
             Provider::Gemini | Provider::GeminiOpenApi => reader.gemini(response)?,
+            // An MCP client sends one `tools/call` at a time; there is no turn to read.
+            Provider::Mcp => {
+                return Err(TurnError {
+                    provider,
+                    path: String::new(),
+                    message: "MCP has no model turns: its clients send one tools/call at a time (see composio-mcp)"
+                        .into(),
+                });
+            }
         };
         let Reader { calls, texts, .. } = reader;
         for (index, call) in calls.iter().enumerate() {
@@ -384,7 +393,9 @@ impl TurnResults {
     /// - Anthropic: one user message, `{role:"user", content:[{type:"tool_result",
     ///   tool_use_id, content, is_error?}]}`, with `is_error: true` on failures;
     /// - Gemini: one content, `{role:"user", parts:[{functionResponse:{name, id?,
-    ///   response:{output} or {error}}}]}`, echoing the call's `id` when it had one.
+    ///   response:{output} or {error}}}]}`, echoing the call's `id` when it had one;
+    /// - MCP: one `tools/call` result per call, `{content:[{type:"text", text}], isError,
+    ///   structuredContent}`.
     ///
     /// The text of a result is [`Outcome::text`]: the `data` as JSON, or an error a model can
     /// act on (which path of the arguments is wrong, or what the tool said).
@@ -435,6 +446,16 @@ impl TurnResults {
                     .collect();
                 vec![json!({"role": "user", "parts": parts})]
             }
+            // One `tools/call` result per call: text content, `isError`, and the structured
+            // `{output}` or `{error}`.
+            Provider::Mcp => self
+                .records
+                .iter()
+                .map(|r| {
+                    let text = json!([{"type": "text", "text": r.outcome.text()}]);
+                    json!({"content": text, "isError": r.outcome.is_error(), "structuredContent": r.outcome.json()})
+                })
+                .collect(),
         }
     }
 }
