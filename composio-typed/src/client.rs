@@ -58,6 +58,8 @@ pub(crate) struct Inner {
     pub(crate) api_key: HeaderValue,
     pub(crate) toolkit_versions: BTreeMap<String, String>,
     pub(crate) allow_latest: bool,
+    /// Whether typed calls check their arguments against the schema's constraints.
+    pub(crate) validate: bool,
     pub(crate) retry: RetryPolicy,
     /// Custom headers for API requests; never sent to file storage.
     pub(crate) headers: HeaderMap,
@@ -73,6 +75,7 @@ impl fmt::Debug for Client {
             .field("connected_account", &self.connected_account)
             .field("toolkit_versions", &self.inner.toolkit_versions)
             .field("allow_latest", &self.inner.allow_latest)
+            .field("validate", &self.inner.validate)
             .field("retry", &self.inner.retry)
             .field("headers", &self.inner.headers.keys().collect::<Vec<_>>())
             .finish()
@@ -167,6 +170,7 @@ pub struct ClientBuilder {
     connected_account: Option<String>,
     toolkit_versions: BTreeMap<String, String>,
     allow_latest: bool,
+    validate: bool,
     retry: RetryPolicy,
 }
 
@@ -185,6 +189,7 @@ impl fmt::Debug for ClientBuilder {
             .field("connected_account", &self.connected_account)
             .field("toolkit_versions", &self.toolkit_versions)
             .field("allow_latest", &self.allow_latest)
+            .field("validate", &self.validate)
             .field("retry", &self.retry)
             .finish()
     }
@@ -204,6 +209,7 @@ impl Default for ClientBuilder {
             connected_account: None,
             toolkit_versions: BTreeMap::new(),
             allow_latest: false,
+            validate: true,
             retry: RetryPolicy::default(),
         }
     }
@@ -313,6 +319,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether typed calls check their arguments against the schema's constraints before
+    /// sending (see [`crate::validate`]). On by default; a call that breaks one fails with
+    /// [`Error::InvalidArguments`] and sends nothing. `Call::skip_validation` turns it off for
+    /// one call.
+    pub fn validate(mut self, validate: bool) -> Self {
+        self.validate = validate;
+        self
+    }
+
     /// The retry policy.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
@@ -365,6 +380,7 @@ impl ClientBuilder {
                 api_key,
                 toolkit_versions: self.toolkit_versions,
                 allow_latest: self.allow_latest,
+                validate: self.validate,
                 retry: self.retry,
                 headers,
             }),

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 
 use crate::accounts::ConnectionStatus;
+use crate::validate::Violations;
 
 /// Result alias for the runtime.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -77,6 +78,18 @@ pub enum Error {
         slug: String,
         /// Its toolkit.
         toolkit: String,
+    },
+    /// The arguments break constraints of the tool's schema (a length, a bound, a pattern, a
+    /// format): found before anything was sent, so nothing ran and nothing is retried. Each
+    /// violation names its JSON path; none repeats the value. Turn the check off with
+    /// [`Call::skip_validation`](crate::Call::skip_validation) or
+    /// [`ClientBuilder::validate`](crate::ClientBuilder::validate).
+    #[error("{slug}: invalid arguments, nothing was sent: {violations}")]
+    InvalidArguments {
+        /// The tool.
+        slug: String,
+        /// Every constraint the arguments break.
+        violations: Violations,
     },
     /// The arguments could not be encoded as JSON.
     #[error("{slug}: cannot encode the arguments: {message}")]

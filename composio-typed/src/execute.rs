@@ -21,6 +21,7 @@ use crate::files::FileInput;
 use crate::retry::Kind;
 use crate::tool::{Tool, ToolMeta};
 use crate::transport::{Request, encode_segment};
+use crate::validate::Violations;
 use crate::wire;
 
 /// The version keyword that follows whatever Composio publishes next.
@@ -46,6 +47,7 @@ struct Overrides {
     allow_latest: bool,
     user_id: Option<String>,
     connected_account: Option<String>,
+    skip_validation: bool,
 }
 
 /// What the non-generic path needs to know about the tool being run.
@@ -99,6 +101,18 @@ macro_rules! override_setters {
     };
 }
 
+/// The switch of typed calls' argument check, on a struct with an `overrides` field.
+macro_rules! validation_setter {
+    () => {
+        /// Sends the arguments without checking them against the schema's constraints first
+        /// (see [`crate::validate`]); the server still checks them.
+        pub fn skip_validation(mut self) -> Self {
+            self.overrides.skip_validation = true;
+            self
+        }
+    };
+}
+
 /// A typed tool call, ready to send: `.await` it, or adjust it first.
 ///
 /// ```no_run
@@ -140,6 +154,7 @@ impl Client {
 
 impl<'a, T: Tool> Call<'a, T> {
     override_setters!();
+    validation_setter!();
 
     /// Sends the call and returns the typed output with the execution's details.
     pub async fn send_with_details(self) -> Result<Execution<T::Output>> {
@@ -159,7 +174,7 @@ impl<'a, T: Tool> Call<'a, T> {
         let span = execute_span(meta.slug);
         async move {
             let version = client.resolve_version(&target, &overrides)?;
-            let arguments = client.prepared_arguments(meta, &mut input).await?;
+            let arguments = client.prepared_arguments(meta, &mut input, !overrides.skip_validation).await?;
             let raw = client.execute_resolved(&target, &version, &arguments, &overrides).await?;
             Ok(Execution { data: decode(meta.slug, &raw.data)?, log_id: raw.log_id, version, attempts: raw.attempts })
         }
@@ -368,13 +383,22 @@ pub(crate) fn decode<T: DeserializeOwned>(slug: &str, data: &RawValue) -> Result
 }
 
 impl Client {
-    /// A typed input as the JSON arguments of a call, its local files uploaded first: what a
-    /// call sends, directly or through a session.
+    /// A typed input as the JSON arguments of a call, checked against its schema's constraints
+    /// (unless `validate` is off for the call or the client), then its local files uploaded:
+    /// what a call sends, directly or through a session.
     pub(crate) async fn prepared_arguments<T: Tool>(
         &self,
         meta: &ToolMeta,
         input: &mut T,
+        validate: bool,
     ) -> Result<Box<serde_json::value::RawValue>> {
+        if validate && self.inner.validate {
+            let mut violations = Violations::default();
+            input.validate(&mut violations);
+            if !violations.is_empty() {
+                return Err(Error::InvalidArguments { slug: meta.slug.to_owned(), violations });
+            }
+        }
         self.upload_files(meta, input).await?;
         serde_json::value::to_raw_value(&*input)
             .map_err(|e| Error::Encode { slug: meta.slug.to_owned(), message: e.to_string() })

@@ -27,6 +27,7 @@ mod tool;
 pub mod toolkits;
 mod transport;
 pub mod triggers;
+pub mod validate;
 mod wire;
 
 pub use accounts::{Callback, ConnectedAccount, ConnectionRequest, ConnectionStatus};

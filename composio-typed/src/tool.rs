@@ -4,6 +4,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use crate::files::FileInput;
+use crate::validate::Violations;
 
 /// Static facts about one tool, compiled into the generated code: the runtime needs no schema
 /// fetch at call time.
@@ -63,5 +64,12 @@ pub trait Tool: Serialize + Send + 'static {
     /// Generated only for tools with `file_uploadable` parameters.
     fn visit_files(&mut self, visit: &mut dyn FnMut(&mut FileInput)) {
         let _ = visit;
+    }
+
+    /// Adds a violation to `v` for each schema constraint the arguments break (lengths,
+    /// bounds, patterns, formats; see [`crate::validate`]). Calls run it before anything is
+    /// sent. Generated only for tools whose arguments carry constraints.
+    fn validate(&self, v: &mut Violations) {
+        let _ = v;
     }
 }

@@ -508,7 +508,7 @@ impl Session {
     /// [`Client::call`]. Meta tools (toolkit `composio`) go through the meta route, the rest
     /// through the session's execute route, on `latest` (see the module docs).
     pub fn call<T: Tool>(&self, input: T) -> SessionCall<'_, T> {
-        SessionCall { session: self, input, account: None, allow_latest: false }
+        SessionCall { session: self, input, account: None, allow_latest: false, skip_validation: false }
     }
 
     /// The one request of a session execution.
@@ -647,6 +647,7 @@ pub struct SessionCall<'a, T: Tool> {
     input: T,
     account: Option<String>,
     allow_latest: bool,
+    skip_validation: bool,
 }
 
 impl<'a, T: Tool> SessionCall<'a, T> {
@@ -663,6 +664,13 @@ impl<'a, T: Tool> SessionCall<'a, T> {
         self
     }
 
+    /// Sends the arguments without checking them against the schema's constraints first
+    /// (see [`crate::validate`]); the server still checks them.
+    pub fn skip_validation(mut self) -> Self {
+        self.skip_validation = true;
+        self
+    }
+
     /// Sends the call; the typed output with the execution's details. `version` is `latest`.
     pub async fn send_with_details(self) -> Result<Execution<T::Output>> {
         self.send_decoding(decode::<T::Output>).await
@@ -674,7 +682,7 @@ impl<'a, T: Tool> SessionCall<'a, T> {
     }
 
     async fn send_decoding<O>(self, decode: fn(&str, &RawValue) -> Result<O>) -> Result<Execution<O>> {
-        let SessionCall { session, mut input, account, allow_latest } = self;
+        let SessionCall { session, mut input, account, allow_latest, skip_validation } = self;
         let meta = T::META;
         let span = execute_span(meta.slug);
         span.record("version", LATEST);
@@ -684,7 +692,7 @@ impl<'a, T: Tool> SessionCall<'a, T> {
             if !(is_meta || allow_latest || client.inner.allow_latest) {
                 return Err(Error::VersionRefused { slug: meta.slug.to_owned(), toolkit: meta.toolkit.to_owned() });
             }
-            let arguments = client.prepared_arguments(meta, &mut input).await?;
+            let arguments = client.prepared_arguments(meta, &mut input, !skip_validation).await?;
             let raw = session.run(meta.slug, is_meta, &arguments, account.as_deref(), meta.is_retry_safe()).await?;
             Ok(Execution {
                 data: decode(meta.slug, &raw.data)?,
