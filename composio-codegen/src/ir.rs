@@ -149,6 +149,8 @@ pub struct Field {
     pub defaulted: bool,
     /// A value the constructor fills in by itself (a required `const`).
     pub fill: Option<Fill>,
+    /// What the generated check verifies of the value before a call is sent; inputs only.
+    pub check: Option<Check>,
     /// Documentation.
     pub docs: FieldDocs,
     /// Why (part of) the field's schema could not be typed, when it could not: that part is
@@ -158,6 +160,49 @@ pub struct Field {
     /// arguments of a tool whose input schema could not be typed.
     pub flatten: bool,
 }
+
+/// The constraints checked on one value before a call is sent, shaped like its type: the
+/// value's own rules, and the check of each item of an array or value of a map. Constraints
+/// of nested generated types are theirs, not repeated here.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Check {
+    /// Rules on the value itself (under any `Option`).
+    pub rules: Vec<Rule>,
+    /// The check of each item (`Vec`) or value (`BTreeMap`).
+    pub items: Option<Box<Check>>,
+}
+
+/// One checked JSON Schema keyword.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Rule {
+    /// `minimum`.
+    Minimum(serde_json::Number),
+    /// `maximum`.
+    Maximum(serde_json::Number),
+    /// `exclusiveMinimum`.
+    ExclusiveMinimum(serde_json::Number),
+    /// `exclusiveMaximum`.
+    ExclusiveMaximum(serde_json::Number),
+    /// `multipleOf`.
+    MultipleOf(serde_json::Number),
+    /// `minLength`.
+    MinLength(u64),
+    /// `maxLength`.
+    MaxLength(u64),
+    /// `pattern`, translated to the `regex` crate's syntax and known to compile.
+    Pattern(String),
+    /// `format`, one of [`CHECKED_FORMATS`].
+    Format(String),
+    /// `minItems`.
+    MinItems(u64),
+    /// `maxItems`.
+    MaxItems(u64),
+    /// `uniqueItems: true`.
+    UniqueItems,
+}
+
+/// The formats the runtime checks exactly as JSON Schema defines them.
+pub const CHECKED_FORMATS: &[&str] = &["date", "date-time", "time", "ipv4", "ipv6", "uuid"];
 
 /// A value that needs no argument because the schema allows only one.
 #[derive(Clone, Debug, PartialEq)]
@@ -235,6 +280,8 @@ pub struct UntaggedVariant {
     pub ident: String,
     /// The variant's payload type.
     pub ty: Ty,
+    /// What the generated check verifies of the payload; inputs only.
+    pub check: Option<Check>,
 }
 
 /// One tool, ready to emit.

@@ -130,6 +130,11 @@ pub struct Constraints {
     pub max_items: Option<u64>,
     /// `pattern`.
     pub pattern: Option<String>,
+    /// `uniqueItems: true`.
+    pub unique_items: bool,
+    /// The constraints are those of one of several alternatives (`anyOf` members of the same
+    /// Rust type), so they are documentation only: a value may meet another member's instead.
+    pub alternatives: bool,
     /// The allowed values of a non-string `enum`, which stays its base type.
     pub allowed: Vec<Value>,
 }
@@ -340,6 +345,8 @@ impl Parser<'_> {
             min_items: count("minItems")?,
             max_items: count("maxItems")?,
             pattern: self.text(obj, "pattern", pointer)?,
+            unique_items: flag(obj, "uniqueItems"),
+            alternatives: false,
             allowed: Vec::new(),
         })
     }
@@ -656,8 +663,14 @@ impl Parser<'_> {
         // Members that differ only in annotations (two string formats) are one type to Rust.
         let mut distinct: Vec<Schema> = Vec::new();
         for member in parsed {
-            if !distinct.iter().any(|d| same_shape(d, &member)) {
-                distinct.push(member);
+            match distinct.iter_mut().find(|d| same_shape(d, &member)) {
+                // The value may meet either member's constraints: they cannot be checked as
+                // one set.
+                Some(kept) if kept.constraints != member.constraints || kept.format != member.format => {
+                    kept.constraints.alternatives = true;
+                }
+                Some(_) => {}
+                None => distinct.push(member),
             }
         }
         match distinct.len() {
@@ -781,8 +794,36 @@ fn absorb(outer: &mut Schema, inner: &Schema) {
     if outer.format.is_none() {
         outer.format.clone_from(&inner.format);
     }
-    if outer.constraints == Constraints::default() {
-        outer.constraints = inner.constraints.clone();
+    // Both schemas' keywords apply to the value; where both state one, the outer one is kept.
+    let (o, i) = (&mut outer.constraints, &inner.constraints);
+    for (mine, theirs) in [
+        (&mut o.minimum, &i.minimum),
+        (&mut o.maximum, &i.maximum),
+        (&mut o.exclusive_minimum, &i.exclusive_minimum),
+        (&mut o.exclusive_maximum, &i.exclusive_maximum),
+        (&mut o.multiple_of, &i.multiple_of),
+    ] {
+        if mine.is_none() {
+            mine.clone_from(theirs);
+        }
+    }
+    for (mine, theirs) in [
+        (&mut o.min_length, i.min_length),
+        (&mut o.max_length, i.max_length),
+        (&mut o.min_items, i.min_items),
+        (&mut o.max_items, i.max_items),
+    ] {
+        if mine.is_none() {
+            *mine = theirs;
+        }
+    }
+    if o.pattern.is_none() {
+        o.pattern.clone_from(&i.pattern);
+    }
+    o.unique_items |= i.unique_items;
+    o.alternatives |= i.alternatives;
+    if o.allowed.is_empty() {
+        o.allowed.clone_from(&i.allowed);
     }
     if outer.examples.is_empty() {
         outer.examples.clone_from(&inner.examples);

@@ -8,6 +8,7 @@
 //! - generated code names the runtime through `::composio_typed` and reserved names never
 //!   shadow the prelude, so it compiles as `pub mod x;` in any crate.
 
+mod checks;
 mod docs;
 mod tools;
 mod triggers;
@@ -135,6 +136,8 @@ pub struct Facts {
     config_of: Vec<Option<usize>>,
     /// The first trigger type whose payload names each type.
     payload_of: Vec<Option<usize>>,
+    /// Whether each type has constraints to check before sending, itself or nested.
+    checked: Vec<bool>,
 }
 
 /// The [`Facts`] of a module.
@@ -155,7 +158,14 @@ pub fn facts(ir: &ToolkitIr) -> Facts {
             payload_of[id].get_or_insert(index);
         }
     }
-    Facts { carries_files: file_carriers(ir), input_of, result_of, config_of, payload_of }
+    Facts {
+        carries_files: file_carriers(ir),
+        input_of,
+        result_of,
+        config_of,
+        payload_of,
+        checked: checks::checked_types(ir),
+    }
 }
 
 /// Whether each type carries a file to upload somewhere inside.

@@ -88,6 +88,7 @@ impl Emitter<'_> {
             }
         });
 
+        let checks = self.tool_validate(tool.input);
         quote! {
             impl Tool for #input {
                 type Output = #output;
@@ -102,6 +103,7 @@ impl Emitter<'_> {
                     output_schema: #output_schema,
                 };
                 #files
+                #checks
             }
         }
     }

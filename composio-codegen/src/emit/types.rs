@@ -50,7 +50,8 @@ impl Emitter<'_> {
             TypeKind::Untagged(u) => self.untagged(&name, u, input),
         };
         let files = self.visit_files_impl(id);
-        quote! { #doc #body #files }
+        let checks = self.validate_impl(id);
+        quote! { #doc #body #files #checks }
     }
 
     /// Documentation for a type whose schema has none: say where it is used.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use heck::ToUpperCamelCase;
 use serde_json::Value;
 
+use super::checks::check_of;
 use super::{DocCx, MAX_DEPTH, TypeSpace};
 use crate::error::Result;
 use crate::ir::{
@@ -220,6 +221,7 @@ impl TypeSpace {
                 && cx.role == Role::Output
                 && prop.default.as_ref().is_some_and(|default| is_rust_default(default, &ty));
             let ty = if required || defaulted { ty } else { ty.optional() };
+            let check = check_of(cx, prop, &ty);
             fields.push(Field {
                 json_name: name.clone(),
                 ident,
@@ -230,6 +232,7 @@ impl TypeSpace {
                 fill,
                 gave_up,
                 flatten: false,
+                check,
             });
         }
         Ok(Struct { fields, required_order: object.required.clone() })
@@ -303,16 +306,21 @@ impl TypeSpace {
         for (i, member) in members.iter().enumerate() {
             let label = member_label(member);
             let ty = self.ty(cx, member, &format!("{role_in_parent}_{label}"))?;
-            variants.push((i, label, ty));
+            let check = check_of(cx, member, &ty);
+            variants.push((i, label, ty, check));
         }
         // Decoding tries variants in order: the narrower types go first, so `1` stays an
         // integer and `"x"` is not swallowed by a catch-all.
-        variants.sort_by_key(|(i, _, ty)| (decode_rank(ty.strip_option()), *i));
+        variants.sort_by_key(|(i, _, ty, _)| (decode_rank(ty.strip_option()), *i));
         let mut claims = Claims::default();
         Ok(Untagged {
             variants: variants
                 .into_iter()
-                .map(|(_, label, ty)| UntaggedVariant { ident: claims.claim(&naming::variant_ident(&label)), ty })
+                .map(|(_, label, ty, check)| UntaggedVariant {
+                    ident: claims.claim(&naming::variant_ident(&label)),
+                    ty,
+                    check,
+                })
                 .collect(),
         })
     }
@@ -637,6 +645,7 @@ fn free_form_arguments(reason: String) -> Struct {
             docs,
             gave_up: Some(reason),
             flatten: true,
+            check: None,
         }],
         required_order: vec!["arguments".into()],
     }

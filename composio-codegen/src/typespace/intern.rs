@@ -149,7 +149,12 @@ pub(super) fn shape_key(def: &TypeDef) -> String {
             let fields: Vec<String> = st
                 .fields
                 .iter()
-                .map(|f| format!("{}:{}:{:?}:{}:{}:{:?}", f.json_name, f.ident, f.ty, f.required, f.defaulted, f.fill))
+                .map(|f| {
+                    format!(
+                        "{}:{}:{:?}:{}:{}:{:?}:{:?}",
+                        f.json_name, f.ident, f.ty, f.required, f.defaulted, f.fill, f.check
+                    )
+                })
                 .collect();
             format!("struct[{}]", fields.join(","))
         }
@@ -161,7 +166,8 @@ pub(super) fn shape_key(def: &TypeDef) -> String {
             format!("tagged[{}|{}]", t.tag, variants.join(","))
         }
         TypeKind::Untagged(u) => {
-            let variants: Vec<String> = u.variants.iter().map(|v| format!("{}={:?}", v.ident, v.ty)).collect();
+            let variants: Vec<String> =
+                u.variants.iter().map(|v| format!("{}={:?}:{:?}", v.ident, v.ty, v.check)).collect();
             format!("untagged[{}]", variants.join(","))
         }
     };

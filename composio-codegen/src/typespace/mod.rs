@@ -21,6 +21,7 @@ use crate::names::NameRecord;
 use crate::naming::{self, Claims};
 use crate::schema::{Document, Warning};
 
+mod checks;
 mod convert;
 mod cycles;
 mod intern;
@@ -175,7 +176,8 @@ struct DocCx<'a> {
     /// Why the last position converted could not be typed, when conversion itself gave up
     /// (nesting too deep, a definition that is itself): taken by the field that holds it.
     gave_up: Option<String>,
-    /// What conversion worked around, reported with the parser's warnings.
+    /// What conversion worked around or found odd (a pattern the check cannot run),
+    /// reported with the parser's warnings.
     warnings: Vec<Warning>,
 }
 

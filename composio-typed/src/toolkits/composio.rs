@@ -84,6 +84,16 @@ impl Tool for GetToolSchemasInput {
         input_schema: r#"{"description":"The tools to describe.","properties":{"include":{"default":["input_schema"],"description":"Which schemas to return; the input schema unless told otherwise.","items":{"enum":["input_schema","output_schema"],"type":"string"},"type":"array"},"session_id":{"description":"The workflow id an earlier COMPOSIO_SEARCH_TOOLS call returned, to keep calls of one task together.","type":"string"},"tool_slugs":{"description":"Tool slugs.","items":{"minLength":1,"type":"string"},"type":"array"}},"required":["tool_slugs"],"title":"GetToolSchemasRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"description":"The schemas found.","properties":{"tool_schemas":{"additionalProperties":{"description":"One tool's schemas.","properties":{"description":{"description":"What the tool does.","type":"string"},"hasFullSchema":{"description":"Whether the schemas below are complete; if not, ask COMPOSIO_GET_TOOL_SCHEMAS.","type":"boolean"},"input_schema":{"additionalProperties":true,"description":"The tool's input JSON Schema.","type":"object"},"output_schema":{"additionalProperties":true,"description":"The tool's output JSON Schema.","type":"object"},"tool_slug":{"description":"The tool.","type":"string"},"toolkit":{"description":"Its toolkit.","type":"string"}},"required":["tool_slug"],"title":"ToolSchemaEntry","type":"object"},"description":"Schemas by tool slug.","type":"object"}},"title":"GetToolSchemasData","type":"object"},"error":{"default":null,"description":"Why the meta tool failed; null on success.","nullable":true,"type":"string"},"successful":{"description":"Whether the meta tool succeeded.","type":"boolean"}},"required":["data","successful"],"title":"GetToolSchemasResponse","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        v.each(
+            at.field("tool_slugs"),
+            &self.tool_slugs,
+            |v, at, item| {
+                v.min_length(at, item, 1u64);
+            },
+        );
+    }
 }
 
 /// The schemas found.
@@ -417,6 +427,12 @@ impl Tool for MultiExecuteToolInput {
         input_schema: r#"{"description":"The calls to run.","properties":{"current_step":{"description":"A short upper-case label of the workflow step this call belongs to, such as FETCHING_EMAILS.","type":"string"},"current_step_metric":{"description":"How far the step has got, as \"done/total units\", such as \"3/10 pages\".","type":"string"},"session_id":{"description":"The workflow id an earlier COMPOSIO_SEARCH_TOOLS call returned, to keep calls of one task together.","type":"string"},"sync_response_to_workbench":{"description":"Also store the full results in the workbench and answer a preview, for large results.","type":"boolean"},"thought":{"description":"One sentence on why this call is made.","type":"string"},"tools":{"description":"Independent calls, run in parallel.","items":{"description":"One call.","properties":{"arguments":{"additionalProperties":true,"description":"The tool's arguments, as its input schema names them.","type":"object"},"tool_slug":{"description":"The tool to run; only slugs the session offers.","minLength":1,"type":"string"}},"required":["tool_slug","arguments"],"title":"MultiExecuteToolItem","type":"object"},"maxItems":50,"minItems":1,"type":"array"}},"required":["tools","sync_response_to_workbench"],"title":"MultiExecuteToolRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"description":"Each call's outcome.","properties":{"error_count":{"description":"How many failed.","type":"integer"},"remote_file_info":{"additionalProperties":true,"description":"Where the workbench stored the full results.","type":"object"},"results":{"description":"One entry per call.","items":{"description":"One call's outcome.","properties":{"error":{"description":"Why the call failed; null if it ran.","nullable":true,"type":"string"},"index":{"description":"The call's position, from 0.","type":"integer"},"response":{"additionalProperties":true,"description":"The tool's own answer, with its data, error and successful fields.","nullable":true,"type":"object"},"tool_slug":{"description":"The tool.","type":"string"}},"required":["tool_slug"],"title":"MultiExecuteResult","type":"object"},"type":"array"},"session":{"additionalProperties":true,"description":"The workflow these calls belong to.","type":"object"},"success_count":{"description":"How many succeeded.","type":"integer"},"total_count":{"description":"How many calls were made.","type":"integer"}},"required":["results"],"title":"MultiExecuteToolData","type":"object"},"error":{"default":null,"description":"Why the meta tool failed; null on success.","nullable":true,"type":"string"},"successful":{"description":"Whether the meta tool succeeded.","type":"boolean"}},"required":["data","successful"],"title":"MultiExecuteToolResponse","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        v.min_items(at.field("tools"), self.tools.len(), 1u64);
+        v.max_items(at.field("tools"), self.tools.len(), 50u64);
+        v.nested(at.field("tools"), &self.tools);
+    }
 }
 
 /// Each call's outcome.
@@ -471,6 +487,16 @@ impl MultiExecuteToolItem {
             arguments,
             tool_slug: tool_slug.into(),
         }
+    }
+}
+
+impl ::composio_typed::validate::Validate for MultiExecuteToolItem {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.min_length(at.field("tool_slug"), &self.tool_slug, 1u64);
     }
 }
 
@@ -695,6 +721,11 @@ impl Tool for SearchToolsInput {
         input_schema: r#"{"description":"What to search for.","properties":{"model":{"description":"The name of the calling model, which tunes the search.","type":"string"},"queries":{"description":"The tasks to find tools for, one per independent action; they are searched in parallel.","items":{"description":"One task.","properties":{"known_fields":{"description":"Inputs already known, as one string of comma-separated key:value pairs, such as \"channel:general\".","type":"string"},"use_case":{"description":"The task in plain English, naming the apps involved but no personal data.","maxLength":1024,"type":"string"}},"required":["use_case"],"title":"SearchQuery","type":"object"},"minItems":1,"type":"array"},"session":{"description":"Groups the calls of one workflow.","properties":{"generate_id":{"description":"Start a new workflow and return its id.","type":"boolean"},"id":{"description":"The id of the workflow to continue.","type":"string"}},"title":"SearchSession","type":"object"}},"required":["queries"],"title":"SearchToolsRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"description":"The tools found and how to use them.","properties":{"next_steps_guidance":{"description":"What to do next.","items":{"type":"string"},"type":"array"},"results":{"description":"One result per query, in query order.","items":{"description":"The tools for one query.","properties":{"difficulty":{"description":"How hard the platform judges the task.","type":"string"},"error":{"description":"Why this query found nothing.","nullable":true,"type":"string"},"index":{"description":"The query's position, from 1.","type":"integer"},"known_pitfalls":{"description":"Mistakes to avoid.","items":{"type":"string"},"type":"array"},"plan_id":{"description":"An id of the suggested plan.","type":"string"},"primary_tool_slugs":{"description":"The tools that do the task.","items":{"type":"string"},"type":"array"},"recommended_plan_steps":{"description":"A suggested order of calls.","items":{"type":"string"},"type":"array"},"related_tool_slugs":{"description":"Tools that may help around it.","items":{"type":"string"},"type":"array"},"toolkits":{"description":"The toolkits involved.","items":{"type":"string"},"type":"array"},"use_case":{"description":"The query's task.","type":"string"}},"required":["primary_tool_slugs"],"title":"SearchResult","type":"object"},"type":"array"},"session":{"description":"The workflow these calls belong to.","properties":{"generate_id":{"description":"Whether the id was new.","type":"boolean"},"id":{"description":"The workflow id to pass to later meta tool calls.","type":"string"},"instructions":{"description":"How to use the id.","type":"string"}},"title":"SearchSessionInfo","type":"object"},"time_info":{"additionalProperties":true,"description":"The current time, for tasks that depend on it.","type":"object"},"tool_schemas":{"additionalProperties":{"description":"One tool's schemas.","properties":{"description":{"description":"What the tool does.","type":"string"},"hasFullSchema":{"description":"Whether the schemas below are complete; if not, ask COMPOSIO_GET_TOOL_SCHEMAS.","type":"boolean"},"input_schema":{"additionalProperties":true,"description":"The tool's input JSON Schema.","type":"object"},"output_schema":{"additionalProperties":true,"description":"The tool's output JSON Schema.","type":"object"},"tool_slug":{"description":"The tool.","type":"string"},"toolkit":{"description":"Its toolkit.","type":"string"}},"required":["tool_slug"],"title":"ToolSchemaEntry","type":"object"},"description":"Schemas of the tools found, by slug.","type":"object"},"toolkit_connection_statuses":{"description":"Whether each toolkit involved is connected.","items":{"additionalProperties":true,"description":"One toolkit's connection state.","type":"object"},"type":"array"}},"required":["results"],"title":"SearchToolsData","type":"object"},"error":{"default":null,"description":"Why the meta tool failed; null on success.","nullable":true,"type":"string"},"successful":{"description":"Whether the meta tool succeeded.","type":"boolean"}},"required":["data","successful"],"title":"SearchToolsResponse","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        v.min_items(at.field("queries"), self.queries.len(), 1u64);
+        v.nested(at.field("queries"), &self.queries);
+    }
 }
 
 /// The tools found and how to use them.
@@ -779,6 +810,16 @@ impl SearchQuery {
     pub fn known_fields(mut self, value: impl Into<String>) -> Self {
         self.known_fields = Some(value.into());
         self
+    }
+}
+
+impl ::composio_typed::validate::Validate for SearchQuery {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.max_length(at.field("use_case"), &self.use_case, 1024u64);
     }
 }
 
@@ -886,6 +927,10 @@ impl Tool for WaitForConnectionsInput {
         input_schema: r#"{"description":"The toolkits to wait for.","properties":{"mode":{"default":"any","description":"Return when any toolkit, or only when all of them, reach a final state.","enum":["any","all"],"type":"string"},"session_id":{"description":"The workflow id an earlier COMPOSIO_SEARCH_TOOLS call returned, to keep calls of one task together.","type":"string"},"toolkits":{"description":"Toolkit slugs.","items":{"type":"string"},"minItems":1,"type":"array"}},"required":["toolkits"],"title":"WaitForConnectionRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"description":"Where each connection stands.","properties":{"results":{"description":"Each toolkit's state (ACTIVE, INITIATED, FAILED or NOT_FOUND); the platform does not publish the shape around it."}},"title":"WaitForConnectionData","type":"object"},"error":{"default":null,"description":"Why the meta tool failed; null on success.","nullable":true,"type":"string"},"successful":{"description":"Whether the meta tool succeeded.","type":"boolean"}},"required":["data","successful"],"title":"WaitForConnectionResponse","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        v.min_items(at.field("toolkits"), self.toolkits.len(), 1u64);
+    }
 }
 
 /// Where each connection stands.

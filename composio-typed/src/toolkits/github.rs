@@ -956,6 +956,15 @@ impl Tool for CreateACheckRunInput {
         input_schema: r#"{"description":"Arguments for creating a check run.","properties":{"actions":{"description":"Buttons offered to the user for follow-up work (label, description, identifier).","items":{"additionalProperties":true,"properties":{},"type":"object"},"title":"Actions","type":"array"},"completed_at":{"description":"When the run finished, as an ISO 8601 timestamp.","examples":["2025-10-27T09:30:00Z"],"format":"date-time","title":"Completed At","type":"string"},"conclusion":{"description":"Outcome; needed once the status is completed.","enum":["action_required","cancelled","failure","neutral","success","skipped","stale","timed_out"],"title":"Conclusion","type":"string"},"details_url":{"description":"Page on the integrator's site with full details.","examples":["https://ci.example.org/runs/812"],"title":"Details Url","type":"string"},"external_id":{"description":"Reference to the run in the integrator's own system.","examples":["run-812"],"title":"External Id","type":"string"},"head_sha":{"description":"Commit the check applies to.","examples":["3f2a9c0d1e4b5a6978c0d1e2f3a4b5c6d7e8f901"],"title":"Head Sha","type":"string"},"name":{"description":"Name of the check, such as `lint`.","examples":["lint"],"title":"Name","type":"string"},"output__annotations":{"description":"Line-level findings to show in the diff (path, lines, level, message).","items":{"additionalProperties":true,"properties":{},"type":"object"},"title":"Output  Annotations","type":"array"},"output__images":{"description":"Pictures to show with the output (alt text and URL).","items":{"additionalProperties":true,"properties":{},"type":"object"},"title":"Output  Images","type":"array"},"output__summary":{"description":"Short Markdown summary of the result.","examples":["3 warnings, no errors"],"title":"Output  Summary","type":"string"},"output__text":{"description":"Longer Markdown report.","title":"Output  Text","type":"string"},"output__title":{"description":"Heading of the output panel.","examples":["Lint report"],"title":"Output  Title","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"started_at":{"description":"When the run began, as an ISO 8601 timestamp.","examples":["2025-10-27T09:21:00Z"],"format":"date-time","title":"Started At","type":"string"},"status":{"default":"queued","description":"Current phase of the run.","enum":["queued","in_progress","completed","waiting","requested","pending"],"title":"Status","type":"string"}},"required":["owner","repo","name","head_sha"],"title":"CreateACheckRunRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The new check run as returned by GitHub.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateACheckRunResponseWrapper","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        if let Some(value) = &self.completed_at {
+            v.date_time(at.field("completed_at"), value);
+        }
+        if let Some(value) = &self.started_at {
+            v.date_time(at.field("started_at"), value);
+        }
+    }
 }
 
 /// Outcome; needed once the status is completed.
@@ -1300,6 +1309,12 @@ impl Tool for CreateAMilestoneInput {
         input_schema: r#"{"description":"Arguments for creating a milestone.","properties":{"description":{"description":"What the milestone is about.","examples":["Work planned for 2.0"],"title":"Description","type":"string"},"due_on":{"description":"Target date as an ISO 8601 timestamp.","examples":["2026-01-31T00:00:00Z"],"format":"date-time","title":"Due On","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"state":{"default":"open","description":"Whether the milestone starts open or closed.","enum":["open","closed"],"examples":["open"],"title":"State","type":"string"},"title":{"description":"Name of the milestone.","examples":["2.0"],"title":"Title","type":"string"}},"required":["owner","repo","title"],"title":"CreateAMilestoneRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The milestone GitHub created.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateAMilestoneResponseWrapper","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        if let Some(value) = &self.due_on {
+            v.date_time(at.field("due_on"), value);
+        }
+    }
 }
 
 /// Whether the milestone starts open or closed.
@@ -2538,6 +2553,10 @@ impl Tool for CreateARepositoryRulesetInput {
         input_schema: r##"{"description":"Arguments for creating a repository ruleset.","properties":{"bypass_actors":{"description":"Teams, roles or apps allowed to skip the rules (actor_id, actor_type, bypass_mode).","examples":["[{\"actor_id\": 2, \"actor_type\": \"OrganizationAdmin\", \"bypass_mode\": \"always\"}]"],"items":{"additionalProperties":true,"properties":{},"type":"object"},"title":"Bypass Actors","type":"array"},"conditions__ref__name__exclude":{"description":"Ref name patterns the ruleset skips.","examples":[["refs/heads/sandbox/*"]],"items":{"properties":{},"type":"string"},"title":"Conditions  Ref  Name  Exclude","type":"array"},"conditions__ref__name__include":{"description":"Ref name patterns the ruleset covers; `~DEFAULT_BRANCH` and `~ALL` are accepted.","examples":[["~DEFAULT_BRANCH","refs/heads/release/*"]],"items":{"properties":{},"type":"string"},"title":"Conditions  Ref  Name  Include","type":"array"},"enforcement":{"description":"Whether the rules are off, enforced, or only evaluated.","enum":["disabled","active","evaluate"],"examples":["active"],"title":"Enforcement","type":"string"},"name":{"description":"Label for this ruleset, shown in settings.","examples":["Protect main"],"title":"Name","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"rules":{"description":"Rules to enforce; each entry is chosen by its `type`.","examples":["[{\"type\": \"deletion\"}, {\"type\": \"required_linear_history\"}]"],"items":{"discriminator":{"mapping":{"commit_message_pattern":"#/$defs/CommitMessagePatternRule","creation":"#/$defs/CreationRule","deletion":"#/$defs/DeletionRule","pull_request":"#/$defs/PullRequestRule","required_linear_history":"#/$defs/RequiredLinearHistoryRule","required_status_checks":"#/$defs/RequiredStatusChecksRule"},"propertyName":"type"},"oneOf":[{"description":"Only bypass actors may create matching refs.","properties":{"type":{"const":"creation","description":"Rule kind; always `creation` for this variant.","title":"Type","type":"string"}},"required":["type"],"title":"CreationRule","type":"object"},{"description":"Only bypass actors may delete matching refs.","properties":{"type":{"const":"deletion","description":"Rule kind; always `deletion` for this variant.","title":"Type","type":"string"}},"required":["type"],"title":"DeletionRule","type":"object"},{"description":"Forbid merge commits on matching refs.","properties":{"type":{"const":"required_linear_history","description":"Rule kind; always `required_linear_history` for this variant.","title":"Type","type":"string"}},"required":["type"],"title":"RequiredLinearHistoryRule","type":"object"},{"description":"Changes must arrive through a reviewed pull request.","properties":{"parameters":{"description":"Settings of this rule.","properties":{"dismiss_stale_reviews_on_push":{"description":"Drop approvals when new commits are pushed.","title":"Dismiss Stale Reviews On Push","type":"boolean"},"require_code_owner_review":{"description":"Need a code owner's approval.","title":"Require Code Owner Review","type":"boolean"},"require_last_push_approval":{"description":"The last push must be approved by someone else.","title":"Require Last Push Approval","type":"boolean"},"required_approving_review_count":{"description":"Approvals needed before merging.","maximum":10,"minimum":0,"title":"Required Approving Review Count","type":"integer"},"required_review_thread_resolution":{"description":"All review threads must be resolved.","title":"Required Review Thread Resolution","type":"boolean"}},"required":["required_approving_review_count","dismiss_stale_reviews_on_push","require_code_owner_review","require_last_push_approval","required_review_thread_resolution"],"title":"Parameters","type":"object"},"type":{"const":"pull_request","description":"Rule kind; always `pull_request` for this variant.","title":"Type","type":"string"}},"required":["type","parameters"],"title":"PullRequestRule","type":"object"},{"description":"Named checks must pass before merging.","properties":{"parameters":{"description":"Settings of this rule.","properties":{"required_status_checks":{"description":"Checks that must succeed.","items":{"description":"One required check.","properties":{"context":{"description":"Name of the check as reported to GitHub.","minLength":1,"title":"Context","type":"string"},"integration_id":{"default":null,"description":"Only accept the check from this app.","nullable":true,"title":"Integration Id","type":"integer"}},"required":["context"],"title":"StatusCheckConfiguration","type":"object"},"minItems":1,"title":"Required Status Checks","type":"array"},"strict_required_status_checks_policy":{"description":"The branch must be up to date before merging.","title":"Strict Required Status Checks Policy","type":"boolean"}},"required":["required_status_checks","strict_required_status_checks_policy"],"title":"Parameters","type":"object"},"type":{"const":"required_status_checks","description":"Rule kind; always `required_status_checks` for this variant.","title":"Type","type":"string"}},"required":["type","parameters"],"title":"RequiredStatusChecksRule","type":"object"},{"description":"Commit messages must match a pattern.","properties":{"parameters":{"description":"Settings of this rule.","properties":{"name":{"default":null,"description":"Label shown for the rule.","nullable":true,"title":"Name","type":"string"},"negate":{"default":false,"description":"Reverse the match: messages must not match.","title":"Negate","type":"boolean"},"operator":{"description":"How the pattern is applied.","enum":["starts_with","ends_with","contains","regex"],"title":"Operator","type":"string"},"pattern":{"description":"Text or expression to look for.","maxLength":1024,"minLength":1,"title":"Pattern","type":"string"}},"required":["operator","pattern"],"title":"Parameters","type":"object"},"type":{"const":"commit_message_pattern","description":"Rule kind; always `commit_message_pattern` for this variant.","title":"Type","type":"string"}},"required":["type","parameters"],"title":"CommitMessagePatternRule","type":"object"}]},"title":"Rules","type":"array"},"target":{"description":"Kind of ref the rules protect.","enum":["branch","tag"],"examples":["branch"],"title":"Target","type":"string"}},"required":["owner","repo","name","enforcement"],"title":"CreateARepositoryRulesetRequest","type":"object"}"##,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The ruleset GitHub stored, including its id.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateARepositoryRulesetResponseWrapper","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        v.nested(at.field("rules"), &self.rules);
+    }
 }
 
 /// Whether the rules are off, enforced, or only evaluated.
@@ -2593,6 +2612,27 @@ pub enum CreateARepositoryRulesetRulesItem {
     CommitMessagePattern(Box<CommitMessagePatternRule>),
 }
 
+impl ::composio_typed::validate::Validate for CreateARepositoryRulesetRulesItem {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        match self {
+            Self::PullRequest(value) => {
+                v.nested(at, value);
+            }
+            Self::RequiredStatusChecks(value) => {
+                v.nested(at, value);
+            }
+            Self::CommitMessagePattern(value) => {
+                v.nested(at, value);
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Changes must arrive through a reviewed pull request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
@@ -2605,6 +2645,16 @@ impl PullRequestRule {
     /// Creates the arguments from the required parameters; optional ones are set with the methods below.
     pub fn new(parameters: PullRequestRuleParameters) -> Self {
         Self { parameters }
+    }
+}
+
+impl ::composio_typed::validate::Validate for PullRequestRule {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.nested(at.field("parameters"), &self.parameters);
     }
 }
 
@@ -2645,6 +2695,25 @@ impl PullRequestRuleParameters {
     }
 }
 
+impl ::composio_typed::validate::Validate for PullRequestRuleParameters {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.minimum(
+            at.field("required_approving_review_count"),
+            self.required_approving_review_count,
+            0i64,
+        );
+        v.maximum(
+            at.field("required_approving_review_count"),
+            self.required_approving_review_count,
+            10i64,
+        );
+    }
+}
+
 /// Named checks must pass before merging.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
@@ -2657,6 +2726,16 @@ impl RequiredStatusChecksRule {
     /// Creates the arguments from the required parameters; optional ones are set with the methods below.
     pub fn new(parameters: RequiredStatusChecksRuleParameters) -> Self {
         Self { parameters }
+    }
+}
+
+impl ::composio_typed::validate::Validate for RequiredStatusChecksRule {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.nested(at.field("parameters"), &self.parameters);
     }
 }
 
@@ -2682,6 +2761,21 @@ impl RequiredStatusChecksRuleParameters {
             required_status_checks: required_status_checks.into_iter().collect(),
             strict_required_status_checks_policy,
         }
+    }
+}
+
+impl ::composio_typed::validate::Validate for RequiredStatusChecksRuleParameters {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.min_items(
+            at.field("required_status_checks"),
+            self.required_status_checks.len(),
+            1u64,
+        );
+        v.nested(at.field("required_status_checks"), &self.required_status_checks);
     }
 }
 
@@ -2713,6 +2807,16 @@ impl StatusCheckConfiguration {
     }
 }
 
+impl ::composio_typed::validate::Validate for StatusCheckConfiguration {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.min_length(at.field("context"), &self.context, 1u64);
+    }
+}
+
 /// Commit messages must match a pattern.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
@@ -2725,6 +2829,16 @@ impl CommitMessagePatternRule {
     /// Creates the arguments from the required parameters; optional ones are set with the methods below.
     pub fn new(parameters: CommitMessagePatternRuleParameters) -> Self {
         Self { parameters }
+    }
+}
+
+impl ::composio_typed::validate::Validate for CommitMessagePatternRule {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.nested(at.field("parameters"), &self.parameters);
     }
 }
 
@@ -2770,6 +2884,17 @@ impl CommitMessagePatternRuleParameters {
     pub fn negate(mut self, value: bool) -> Self {
         self.negate = Some(value);
         self
+    }
+}
+
+impl ::composio_typed::validate::Validate for CommitMessagePatternRuleParameters {
+    fn validate(
+        &self,
+        at: ::composio_typed::validate::Path<'_>,
+        v: &mut ::composio_typed::validate::Violations,
+    ) {
+        v.min_length(at.field("pattern"), &self.pattern, 1u64);
+        v.max_length(at.field("pattern"), &self.pattern, 1024u64);
     }
 }
 
@@ -3295,6 +3420,12 @@ impl Tool for CreateATagObjectInput {
         input_schema: r#"{"description":"Arguments for creating an annotated tag object.","properties":{"message":{"description":"Annotation text of the tag.","examples":["Release 2.0"],"title":"Message","type":"string"},"object":{"description":"Id of the Git object being tagged.","examples":["0a1b2c3d4e5f60718293a4b5c6d7e8f901234567"],"title":"Object","type":"string"},"owner":{"description":"Who owns the repository: a user or organization login. Letter case is ignored.","examples":["rust-lang","northwind-labs"],"title":"Owner","type":"string"},"repo":{"description":"Just the repository part of `owner/name`, no `.git` suffix. Letter case is ignored.","examples":["cargo","widget-factory"],"title":"Repo","type":"string"},"tag":{"description":"Tag name.","examples":["v2.0.0"],"title":"Tag","type":"string"},"tagger__date":{"description":"When the tag was made, ISO 8601.","examples":["2025-10-27T12:00:00Z"],"format":"date-time","title":"Tagger  Date","type":"string"},"tagger__email":{"description":"Email of the person tagging.","examples":["dev@example.org"],"title":"Tagger  Email","type":"string"},"tagger__name":{"description":"Name of the person tagging.","examples":["Dana Dev"],"title":"Tagger  Name","type":"string"},"type":{"description":"Kind of object being tagged.","enum":["commit","tree","blob"],"examples":["commit"],"title":"Type","type":"string"}},"required":["owner","repo","tag","message","object","type"],"title":"CreateATagObjectRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"The tag object GitHub stored.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"CreateATagObjectResponseWrapper","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        if let Some(value) = &self.tagger_date {
+            v.date_time(at.field("tagger__date"), value);
+        }
+    }
 }
 
 /// Kind of object being tagged.
@@ -5524,6 +5655,19 @@ impl Tool for MoveAProjectCardInput {
         input_schema: r#"{"description":"Arguments for moving a classic project card.","properties":{"card_id":{"description":"Id of the card to move.","title":"Card Id","type":"integer"},"column_id":{"description":"Column to move the card into, if not its current one.","title":"Column Id","type":"integer"},"position":{"description":"`top`, `bottom`, or `after:<card_id>`.","examples":["bottom","after:1207"],"pattern":"^(?:top|bottom|after:\\d+)$","title":"Position","type":"string"}},"required":["card_id","position"],"title":"MoveAProjectCardRequest","type":"object"}"#,
         output_schema: r#"{"properties":{"data":{"additionalProperties":true,"description":"GitHub's reply; empty on success.","title":"Data","type":"object"},"error":{"default":null,"description":"Error text when the action failed; null when it succeeded.","nullable":true,"title":"Error","type":"string"},"successful":{"description":"True when the action completed without error.","title":"Successful","type":"boolean"}},"required":["data","successful"],"title":"MoveAProjectCardResponseWrapper","type":"object"}"#,
     };
+    fn validate(&self, v: &mut ::composio_typed::validate::Violations) {
+        let at = ::composio_typed::validate::Path::ROOT;
+        v.pattern(
+            at.field("position"),
+            &self.position,
+            {
+                static PATTERN: ::composio_typed::validate::Pattern = ::composio_typed::validate::Pattern::new(
+                    "^(?:top|bottom|after:[0-9]+)$",
+                );
+                &PATTERN
+            },
+        );
+    }
 }
 
 /// Search issues and pull requests.
