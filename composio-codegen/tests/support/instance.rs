@@ -27,6 +27,13 @@ pub fn output_instance(output_schema: &Value) -> Option<Result<Value, String>> {
     Some(instance_of(&document, output_schema))
 }
 
+/// A value built for `schema` (with `root`'s definitions in scope), examples first; not
+/// validated.
+#[allow(dead_code, reason = "only the differential test builds single values")]
+pub fn value_of(schema: &Value, root: &Value) -> Value {
+    Builder { root, use_examples: true }.build(schema, 0)
+}
+
 fn instance_of(schema: &Value, root: &Value) -> Result<Value, String> {
     let validator =
         jsonschema::validator_for(&unique_lists(schema)).map_err(|e| format!("schema does not compile: {e}"))?;
@@ -46,7 +53,7 @@ fn instance_of(schema: &Value, root: &Value) -> Result<Value, String> {
 /// Real schemas repeat entries in `required` (`["owner", "repo", "owner"]`), which the
 /// meta-schema forbids and `jsonschema` refuses; a repeated entry means nothing more, so the
 /// copy given to the validator lists each once.
-fn unique_lists(schema: &Value) -> Value {
+pub fn unique_lists(schema: &Value) -> Value {
     match schema {
         Value::Object(map) => Value::Object(
             map.iter()
@@ -229,7 +236,7 @@ impl Builder<'_> {
 
 /// A string matching a simple regular expression: literals, escapes, classes, groups with
 /// alternatives (the first is taken) and quantifiers (the fewest repetitions above zero).
-fn matching(pattern: &str) -> String {
+pub fn matching(pattern: &str) -> String {
     let chars: Vec<char> = pattern.chars().collect();
     let mut pos = 0;
     sequence(&chars, &mut pos)

@@ -216,3 +216,77 @@ fn every_tool_round_trips() {{
 "#
     )
 }
+
+impl Scratch {
+    /// Writes the judge test: it decodes each probe of `probes.json` into its tool's input type
+    /// (serde both ways) and runs the generated check, writing one verdict per probe to
+    /// `verdicts.json`.
+    #[allow(dead_code, reason = "only the differential test judges probes")]
+    pub fn write_judge(&self, cases: &[Case], probes: &[(String, Value)]) {
+        // Probes reach the judge as text: floats must read back as the very values written
+        // (serde_json's default parser may miss by one unit in the last place).
+        let manifest = std::fs::read_to_string(self.dir.join("Cargo.toml")).unwrap();
+        let manifest = manifest.replace(
+            "[dependencies]\n",
+            "[dependencies]\nserde_json = { version = \"1\", features = [\"float_roundtrip\"] }\n",
+        );
+        std::fs::write(self.dir.join("Cargo.toml"), manifest).unwrap();
+        let data: Vec<Value> =
+            probes.iter().map(|(slug, instance)| json!({"slug": slug, "instance": instance})).collect();
+        std::fs::write(self.dir.join("probes.json"), serde_json::to_string(&data).unwrap()).unwrap();
+        let mut table = String::new();
+        for c in cases {
+            writeln!(table, "    ({:?}, judge::<scratch::both::{}::{}>),", c.slug, c.module, c.input_type).unwrap();
+        }
+        let test = format!(
+            r#"//! The generated check's verdict on each probe.
+
+use std::collections::HashMap;
+
+use composio_typed::serde::de::DeserializeOwned;
+use composio_typed::serde_json::{{self, json, Value}};
+use composio_typed::validate::Violations;
+use composio_typed::Tool;
+
+type Judge = fn(&Value) -> Value;
+
+fn judge<T: Tool + DeserializeOwned>(value: &Value) -> Value {{
+    match serde_json::from_value::<T>(value.clone()) {{
+        Ok(typed) => {{
+            let mut v = Violations::default();
+            typed.validate(&mut v);
+            let found: Vec<Value> = v.iter().map(|x| json!([x.path, x.keyword])).collect();
+            json!({{"decoded": true, "violations": found}})
+        }}
+        Err(e) => json!({{"decoded": false, "error": e.to_string()}}),
+    }}
+}}
+
+const CASES: &[(&str, Judge)] = &[
+{table}];
+
+#[test]
+fn judge_every_probe() {{
+    let judges: HashMap<&str, Judge> = CASES.iter().copied().collect();
+    let dir = env!("CARGO_MANIFEST_DIR");
+    let probes: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(format!("{{dir}}/probes.json")).unwrap()).unwrap();
+    let verdicts: Vec<Value> = probes
+        .iter()
+        .map(|p| match judges.get(p["slug"].as_str().unwrap_or_default()) {{
+            Some(judge) => judge(&p["instance"]),
+            None => json!({{"decoded": false, "error": "no such tool"}}),
+        }})
+        .collect();
+    std::fs::write(format!("{{dir}}/verdicts.json"), serde_json::to_string(&verdicts).unwrap()).unwrap();
+}}
+"#
+        );
+        std::fs::write(self.dir.join("tests/judge.rs"), test).unwrap();
+    }
+
+    /// The verdicts the judge test wrote.
+    #[allow(dead_code, reason = "only the differential test judges probes")]
+    pub fn verdicts(&self) -> Vec<Value> {
+        serde_json::from_str(&std::fs::read_to_string(self.dir.join("verdicts.json")).unwrap()).unwrap()
+    }
+}
