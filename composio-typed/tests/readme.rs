@@ -94,6 +94,23 @@ async fn open_issue(client: &Client, title: &str) -> composio_typed::Result<Opti
     }
 }
 
+// README: checking arguments -----------------------------------------------------------------
+
+async fn plan_milestone(client: &Client, due_on: &str) -> composio_typed::Result<bool> {
+    let input = github::CreateAMilestoneInput::new("octocat", "hello-world", "2.0").due_on(due_on);
+    match github::create_a_milestone(client, input).await {
+        Ok(_) => Ok(true),
+        Err(Error::InvalidArguments { violations, .. }) => {
+            for violation in &violations {
+                // `due_on: must be a valid `date-time``
+                eprintln!("{violation} ({})", violation.keyword);
+            }
+            Ok(false)
+        }
+        Err(e) => Err(e),
+    }
+}
+
 // README: files ------------------------------------------------------------------------------
 
 async fn send_report(client: &Client, report: &Path, downloads: &Path) -> composio_typed::Result<PathBuf> {
@@ -193,6 +210,17 @@ fn every_function_the_readme_shows_is_the_one_run_here() {
             "README.md shows a function that tests/readme.rs does not run:\n{function}"
         );
     }
+}
+
+#[tokio::test]
+async fn checking_snippet_refuses_a_bad_date_without_sending() {
+    let server = server().await;
+    server.respond("GITHUB_CREATE_A_MILESTONE", |_| ExecuteReply::Data(json!({"number": 3})));
+    let client = Client::builder().api_key(API_KEY).base_url(server.base_url()).build().unwrap();
+    assert!(!plan_milestone(&client, "end of January").await.unwrap());
+    assert!(server.requests().is_empty());
+    assert!(plan_milestone(&client, "2026-01-31T00:00:00Z").await.unwrap());
+    assert_eq!(server.requests().len(), 1);
 }
 
 #[tokio::test]
