@@ -8,7 +8,7 @@ use std::pin::Pin;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value};
 
-use super::arguments::{ArgumentError, ArgumentErrorKind, Arguments, arguments_object, parse_for};
+use super::arguments::{ArgumentError, ArgumentErrorKind, Arguments, Problem, arguments_object, parse_for};
 use crate::error::Error;
 use crate::sessions::Session;
 use crate::tool::{Tool, ToolMeta};
@@ -195,6 +195,12 @@ impl Outcome {
     fn from_result(result: crate::Result<Execution<Value>>) -> Outcome {
         match result {
             Ok(execution) => Outcome::Success { data: execution.data, log_id: execution.log_id },
+            // Broken constraints are found before sending, like a type error: the model's to fix.
+            Err(Error::InvalidArguments { slug, violations }) => {
+                let problems =
+                    violations.iter().map(|v| Problem { path: v.path.clone(), message: v.message.clone() }).collect();
+                Outcome::InvalidArguments(ArgumentError::new(&slug, ArgumentErrorKind::Invalid(problems)))
+            }
             Err(error) => Outcome::Failed(error),
         }
     }
