@@ -168,7 +168,7 @@ fn main() -> ExitCode {
     match run(&cli) {
         Ok(code) => code,
         Err(message) => {
-            eprintln!("error: {}", terminal_text(&message));
+            eprintln!("error: {}", terminal_lines(&message));
             ExitCode::from(ERROR)
         }
     }
@@ -266,6 +266,11 @@ fn report_warnings(modules: &[composio_codegen::Module]) {
 /// cursor, recolour the terminal or start a line that looks like another message.
 fn terminal_text(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { c.escape_default().to_string() } else { c.to_string() }).collect()
+}
+
+/// [`terminal_text`] line by line: the generator's own guidance spans lines.
+fn terminal_lines(text: &str) -> String {
+    text.split('\n').map(terminal_text).collect::<Vec<_>>().join("\n")
 }
 
 #[cfg(feature = "live")]
