@@ -10,27 +10,6 @@ use composio_typed::Client;
 use composio_typed::agents::{ToolSet, ToolSpec};
 use serde_json::Value;
 
-fn corpus_tools() -> Vec<Value> {
-    let dir = composio_testserver::corpus_dir();
-    let read = |name: &str| -> Value {
-        let text = std::fs::read_to_string(dir.join(name)).expect("corpus file");
-        serde_json::from_str(&text).expect("corpus JSON")
-    };
-    let mut tools = Vec::new();
-    for file in ["tools-github-google-latest.json", "tools-gmail-2025.json"] {
-        tools.extend(read(file).as_array().cloned().unwrap_or_default());
-    }
-    for file in [
-        "notion-append-text-blocks.json",
-        "notion-archive-page.json",
-        "notion-create-comment.json",
-        "notion-delete-block.json",
-    ] {
-        tools.push(read(file));
-    }
-    tools
-}
-
 /// MCP's tool name rule: 1 to 128 of `A-Za-z0-9_.-`.
 fn mcp_name(name: &str) -> bool {
     (1..=128).contains(&name.len()) && name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'))
@@ -92,7 +71,7 @@ fn every_corpus_tool_is_served_with_a_valid_name_and_a_2020_12_schema() {
     if composio_testserver::corpus_missing() {
         return;
     }
-    let tools = corpus_tools();
+    let tools = composio_testserver::corpus_tools();
     assert_eq!(tools.len(), 954);
     let set = tools.iter().fold(ToolSet::new(), |set, tool| set.with_spec(ToolSpec::from_tool_json(tool), false));
     assert_eq!(set.len(), 954, "slugs are unique");
@@ -133,7 +112,7 @@ fn the_corpus_served_unchanged_would_break_claude_clients() {
     if composio_testserver::corpus_missing() {
         return;
     }
-    let tools = corpus_tools();
+    let tools = composio_testserver::corpus_tools();
     let mut too_long = 0;
     let mut refused = 0;
     let mut not_2020_12 = 0;

@@ -36,3 +36,39 @@ pub fn corpus_missing() -> bool {
     });
     true
 }
+
+/// Every tool definition of the corpus, the 954 of them: the GitHub and Google file, the
+/// Gmail file and the four Notion files, in that order. Panics when a file does not read,
+/// which in a test is the failure wanted; call [`corpus_missing`] first.
+pub fn corpus_tools() -> Vec<serde_json::Value> {
+    let dir = corpus_dir();
+    let read = |name: &str| -> serde_json::Value {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{} is not JSON: {e}", path.display()))
+    };
+    let mut tools = Vec::new();
+    for file in ["tools-github-google-latest.json", "tools-gmail-2025.json"] {
+        tools.extend(read(file).as_array().cloned().unwrap_or_default());
+    }
+    for file in [
+        "notion-append-text-blocks.json",
+        "notion-archive-page.json",
+        "notion-create-comment.json",
+        "notion-delete-block.json",
+    ] {
+        tools.push(read(file));
+    }
+    tools
+}
+
+/// The tools of one toolkit in the repository's committed schema cache
+/// (`schemas/<toolkit>/20251027_00.json`), which tests serve from the local server.
+pub fn committed_tools(toolkit: &str) -> Vec<serde_json::Value> {
+    let path = format!("{}/../schemas/{toolkit}/20251027_00.json", env!("CARGO_MANIFEST_DIR"));
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+    match serde_json::from_str(&text).expect("schema cache is JSON") {
+        serde_json::Value::Array(tools) => tools,
+        other => panic!("{path}: expected an array of tools, got {other}"),
+    }
+}

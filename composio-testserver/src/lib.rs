@@ -82,7 +82,7 @@ mod server;
 mod state;
 mod util;
 
-pub use corpus::{corpus_dir, corpus_missing};
+pub use corpus::{committed_tools, corpus_dir, corpus_missing, corpus_tools};
 pub use deliveries::{Delivered, Delivery};
 pub use executions::ExecutionSpan;
 pub use fault::{Fault, FaultRule, Route};

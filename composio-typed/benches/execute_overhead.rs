@@ -30,11 +30,6 @@ const SLUG: &str = "GITHUB_CREATE_AN_ISSUE";
 const ROUNDS: usize = 150;
 const BATCH: u32 = 60;
 
-fn committed_tools() -> Vec<Value> {
-    let path = format!("{}/../schemas/github/20251027_00.json", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_str(&std::fs::read_to_string(&path).expect("schema cache")).expect("schema cache is JSON")
-}
-
 /// The issue the responder answers: a realistic GitHub payload, nested users, labels,
 /// a milestone and reactions, with fields the generated type does not know.
 fn issue() -> Value {
@@ -78,7 +73,8 @@ fn setup() -> Setup {
     // The server gets its own thread, as a remote server would, so the client's runtime does
     // only client work.
     let server_rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
-    let server = server_rt.block_on(TestServer::builder().api_key(API_KEY).tools(committed_tools()).start());
+    let server = server_rt
+        .block_on(TestServer::builder().api_key(API_KEY).tools(composio_testserver::committed_tools("github")).start());
     let answer = issue();
     server.respond(SLUG, move |_| ExecuteReply::Data(answer.clone()));
     let client = Client::builder().api_key(API_KEY).base_url(server.base_url()).user_id("bench-user").build().unwrap();

@@ -481,27 +481,6 @@ fn union_parameters(schema: &Value) -> usize {
 /// A variant's expected count of passing tools, and of refused ones by rule.
 type Expected = (&'static str, usize, &'static [(&'static str, usize)]);
 
-fn corpus_tools() -> Vec<Value> {
-    let dir = composio_testserver::corpus_dir();
-    let read = |name: &str| -> Value {
-        let text = std::fs::read_to_string(dir.join(name)).expect("corpus file");
-        serde_json::from_str(&text).expect("corpus JSON")
-    };
-    let mut tools = Vec::new();
-    for file in ["tools-github-google-latest.json", "tools-gmail-2025.json"] {
-        tools.extend(read(file).as_array().cloned().unwrap_or_default());
-    }
-    for file in [
-        "notion-append-text-blocks.json",
-        "notion-archive-page.json",
-        "notion-create-comment.json",
-        "notion-delete-block.json",
-    ] {
-        tools.push(read(file));
-    }
-    tools
-}
-
 /// The top-level property keys of a definition's schema, mapped back to Composio's keys.
 fn root_keys(definition: &Definition) -> Vec<String> {
     let json = definition.json();
@@ -526,7 +505,7 @@ fn every_corpus_tool_passes_each_provider_or_is_refused_with_a_rule() {
     if composio_testserver::corpus_missing() {
         return;
     }
-    let tools = corpus_tools();
+    let tools = composio_testserver::corpus_tools();
     assert_eq!(tools.len(), 954);
     let mut passed: BTreeMap<String, usize> = BTreeMap::new();
     let mut refused: BTreeMap<String, BTreeMap<String, usize>> = BTreeMap::new();
@@ -902,7 +881,7 @@ fn the_corpus_sent_unchanged_breaks_the_providers() {
         return;
     }
     let mut rejected: BTreeMap<&str, usize> = BTreeMap::new();
-    for tool in corpus_tools() {
+    for tool in composio_testserver::corpus_tools() {
         let (slug, schema) = (tool["slug"].as_str().unwrap_or_default(), &tool["input_parameters"]);
         let raw = [
             (

@@ -5,6 +5,7 @@
 
 use composio_mcp::McpServer;
 use composio_testserver::TestServer;
+use composio_testserver::committed_tools;
 use composio_typed::Client;
 use composio_typed::agents::ToolSet;
 use composio_typed::toolkits::github;
@@ -15,15 +16,6 @@ pub const API_KEY: &str = "ak_test_mcp_7e1f0c9a3b5d2e4f6a8c0b1d3e5f7a9c";
 
 /// The slugs the tests serve.
 pub const SLUGS: [&str; 3] = ["GITHUB_CREATE_AN_ISSUE", "GITHUB_GET_A_REPOSITORY", "GITHUB_LIST_REPOSITORY_ISSUES"];
-
-fn committed_tools(toolkit: &str) -> Vec<Value> {
-    let path = format!("{}/../schemas/{toolkit}/20251027_00.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    match serde_json::from_str(&text).expect("schema cache is JSON") {
-        Value::Array(tools) => tools,
-        other => panic!("{path}: expected an array of tools, got {other}"),
-    }
-}
 
 /// A local Composio serving the committed github tools.
 pub async fn composio() -> TestServer {

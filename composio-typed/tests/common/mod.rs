@@ -9,6 +9,7 @@ use std::rc::Rc;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
+pub use composio_testserver::committed_tools;
 use composio_testserver::{ExecuteReply, TestServer};
 use composio_typed::retry::{ExecuteRetries, RetryPolicy};
 use composio_typed::{Client, ClientBuilder};
@@ -23,16 +24,6 @@ use tracing_subscriber::registry::LookupSpan;
 
 /// The key the test server requires; long enough that a leak of it is unmistakable.
 pub const API_KEY: &str = "ak_test_5f3c9e1d7b2a4c6e8f0a1b3c5d7e9f11";
-
-/// The tools of one committed schema file (`schemas/<toolkit>/20251027_00.json`).
-pub fn committed_tools(toolkit: &str) -> Vec<Value> {
-    let path = format!("{}/../schemas/{toolkit}/20251027_00.json", env!("CARGO_MANIFEST_DIR"));
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
-    match serde_json::from_str(&text).expect("schema cache is JSON") {
-        Value::Array(tools) => tools,
-        other => panic!("{path}: expected an array of tools, got {other}"),
-    }
-}
 
 /// A local Composio serving the committed github and gmail tools.
 pub async fn server() -> TestServer {
