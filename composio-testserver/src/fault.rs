@@ -77,6 +77,8 @@ pub enum Route {
     /// `GET /api/v3[.1]/triggers_types`: trigger type definitions given to
     /// [`Builder::trigger_types`](crate::server::Builder::trigger_types).
     ListTriggerTypes,
+    /// `GET /api/v3[.1]/triggers_types/{slug}`: one of the same definitions.
+    GetTriggerType,
     /// `POST /api/v3[.1]/trigger_instances/{slug}/upsert`.
     UpsertTriggerInstance,
     /// `GET /api/v3[.1]/trigger_instances/active`.

@@ -242,6 +242,19 @@ impl Client {
         page_of(body, "a trigger types page without an `items` array")
     }
 
+    /// One trigger type definition, `GET /triggers_types/{slug}`, at the given toolkit versions
+    /// (`None`: the client's configured ones, as the platform applies them). The slug is
+    /// case-insensitive; an unknown one is an [`Error::Api`] with status 404 (or 400).
+    pub async fn trigger_type(&self, slug: &str, versions: Option<&ToolkitVersions>) -> Result<Value> {
+        let mut pairs: Vec<(String, String)> = Vec::new();
+        if let Some(versions) = versions {
+            versions.push_pairs(&mut pairs);
+        }
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let url = self.query_url(&format!("/triggers_types/{}", encode_segment(slug)), &pairs)?;
+        self.read(url, "composio.trigger_type").await.map(Value::Object)
+    }
+
     /// `GET /tools/{slug}?version=…`.
     pub async fn tool(&self, slug: &str, version: &str) -> Result<Value> {
         let url = self.query_url(&format!("/tools/{}", encode_segment(slug)), &[("version", version)])?;

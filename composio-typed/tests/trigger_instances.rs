@@ -114,3 +114,18 @@ async fn upsert_list_enable_disable_delete_with_typed_outcomes() {
     let err = alice.disable("ti_missing").await.unwrap_err();
     assert_eq!(err.status(), Some(404));
 }
+
+#[tokio::test]
+async fn one_trigger_type_by_slug_in_any_case_and_a_missing_one_is_a_404() {
+    let server = TestServer::builder().api_key(API_KEY).trigger_types(github_trigger_types()).start().await;
+    let client = builder(&server).build().unwrap();
+    let slug = <github::FollowerEventConfig as TriggerType>::SLUG;
+    let versions = composio_typed::catalog::ToolkitVersions::All(github::VERSION.to_owned());
+    let found = client.trigger_type(&slug.to_ascii_lowercase(), Some(&versions)).await.unwrap();
+    assert_eq!(found["slug"], slug);
+    assert_eq!(found["version"], github::VERSION);
+    assert!(found["config"].is_object() && found["payload"].is_object(), "{found}");
+    let missing = client.trigger_type("GITHUB_NO_SUCH_EVENT", None).await.unwrap_err();
+    assert!(matches!(&missing, Error::Api(api) if api.status == 404), "{missing:?}");
+    assert_eq!(server.count(Route::GetTriggerType), 2);
+}

@@ -95,6 +95,7 @@ pub(crate) fn classify(method: &Method, path: &str) -> Option<Target> {
         ("POST", ["tools", "execute", slug]) if !slug.is_empty() => (Route::Execute, Some(*slug)),
         ("GET", ["toolkits"]) => (Route::ListToolkits, None),
         ("GET", ["triggers_types"]) => (Route::ListTriggerTypes, None),
+        ("GET", ["triggers_types", slug]) if !slug.is_empty() => (Route::GetTriggerType, Some(*slug)),
         ("POST", ["trigger_instances", slug, "upsert"]) if !slug.is_empty() => {
             (Route::UpsertTriggerInstance, Some(*slug))
         }
@@ -242,6 +243,7 @@ fn dispatch(state: &State, target: Target, req: &RecordedRequest) -> Result<Answ
         Route::Execute => tools::execute(state, api, &param, &req.body),
         Route::ListToolkits => toolkits::list_toolkits(state, &req.query),
         Route::ListTriggerTypes => triggers::list_trigger_types(state, api, &req.query),
+        Route::GetTriggerType => triggers::get_trigger_type(state, api, &param, &req.query),
         Route::UpsertTriggerInstance => trigger_instances::upsert(state, &param, &req.body),
         Route::ListTriggerInstances => trigger_instances::list_active(state, &req.query),
         Route::SetTriggerInstanceStatus => trigger_instances::set_status(state, &param, &req.body),

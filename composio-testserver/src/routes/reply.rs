@@ -37,6 +37,10 @@ pub(super) fn tool_not_found(slug: &str) -> Refusal {
     Box::new(api_error(404, 2401, "Tool_ToolNotFound", &format!("Tool {slug} not found"), &[]))
 }
 
+pub(super) fn trigger_type_not_found(slug: &str) -> Refusal {
+    Box::new(api_error(404, 2901, "TriggerType_NotFound", &format!("Trigger type {slug} not found"), &[]))
+}
+
 pub(super) fn toolkit_not_found(message: &str) -> Refusal {
     Box::new(api_error(404, 2301, "Toolkit_ToolkitNotFound", message, &[]))
 }
