@@ -492,6 +492,22 @@ pub(super) fn collect_refs<'d>(s: &'d Schema, out: &mut Vec<&'d str>) {
     }
 }
 
+/// Bounds on a count in words: "exactly 6 characters", "at least 1 item", "at most 3 items".
+fn counted(constraints: &mut Vec<String>, min: Option<u64>, max: Option<u64>, noun: &str) {
+    let words = |n: u64| if n == 1 { format!("{n} {noun}") } else { format!("{n} {noun}s") };
+    match (min, max) {
+        (Some(min), Some(max)) if min == max => constraints.push(format!("exactly {}", words(min))),
+        (min, max) => {
+            if let Some(min) = min {
+                constraints.push(format!("at least {}", words(min)));
+            }
+            if let Some(max) = max {
+                constraints.push(format!("at most {}", words(max)));
+            }
+        }
+    }
+}
+
 pub(super) fn field_docs(s: &Schema, ty: &Ty) -> FieldDocs {
     let c = &s.constraints;
     let mut constraints = Vec::new();
@@ -511,18 +527,8 @@ pub(super) fn field_docs(s: &Schema, ty: &Ty) -> FieldDocs {
     if let Some(v) = &c.multiple_of {
         constraints.push(format!("a multiple of {}", num(v)));
     }
-    if let Some(n) = c.min_length {
-        constraints.push(format!("at least {n} characters"));
-    }
-    if let Some(n) = c.max_length {
-        constraints.push(format!("at most {n} characters"));
-    }
-    if let Some(n) = c.min_items {
-        constraints.push(format!("at least {n} items"));
-    }
-    if let Some(n) = c.max_items {
-        constraints.push(format!("at most {n} items"));
-    }
+    counted(&mut constraints, c.min_length, c.max_length, "character");
+    counted(&mut constraints, c.min_items, c.max_items, "item");
     if let Some(p) = &c.pattern {
         constraints.push(format!("matches `{p}`"));
     }

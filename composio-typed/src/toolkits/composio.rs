@@ -374,7 +374,7 @@ pub struct MultiExecuteToolInput {
     pub thought: Option<String>,
     /// Independent calls, run in parallel.
     ///
-    /// Must be at least 1 items, at most 50 items.
+    /// Must be at least 1 item, at most 50 items.
     pub tools: Vec<MultiExecuteToolItem>,
 }
 
@@ -476,7 +476,7 @@ pub struct MultiExecuteToolItem {
     pub arguments: JsonObject,
     /// The tool to run; only slugs the session offers.
     ///
-    /// Must be at least 1 characters.
+    /// Must be at least 1 character.
     pub tool_slug: String,
 }
 
@@ -681,7 +681,7 @@ pub struct SearchToolsInput {
     pub model: Option<String>,
     /// The tasks to find tools for, one per independent action; they are searched in parallel.
     ///
-    /// Must be at least 1 items.
+    /// Must be at least 1 item.
     pub queries: Vec<SearchQuery>,
     /// Groups the calls of one workflow.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -890,7 +890,7 @@ pub struct WaitForConnectionsInput {
     pub session_id: Option<String>,
     /// Toolkit slugs.
     ///
-    /// Must be at least 1 items.
+    /// Must be at least 1 item.
     pub toolkits: Vec<String>,
 }
 

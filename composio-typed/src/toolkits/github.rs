@@ -431,7 +431,7 @@ impl ::std::fmt::Display for AuthorAssociation {
 pub struct Label {
     /// Six hex digits, no leading #.
     ///
-    /// Must be at least 6 characters, at most 6 characters, matches `^[0-9a-fA-F]{6}$`.
+    /// Must be exactly 6 characters, matches `^[0-9a-fA-F]{6}$`.
     pub color: String,
     /// Whether GitHub created this label with the repository.
     ///
@@ -445,7 +445,7 @@ pub struct Label {
     pub id: i64,
     /// Label text shown in the UI.
     ///
-    /// Must be at least 1 characters, at most 50 characters.
+    /// Must be at least 1 character, at most 50 characters.
     pub name: String,
     /// GraphQL global id of the label.
     pub node_id: Option<String>,
@@ -1688,7 +1688,7 @@ pub struct CreateAReferenceOutput {
 pub struct CreateAReferenceOutputObject {
     /// Object id.
     ///
-    /// Must be at least 40 characters, at most 40 characters, matches `^[0-9a-f]{40}$`.
+    /// Must be exactly 40 characters, matches `^[0-9a-f]{40}$`.
     pub sha: String,
     /// Kind of object referenced.
     #[serde(rename = "type")]
@@ -2745,7 +2745,7 @@ impl ::composio_typed::validate::Validate for RequiredStatusChecksRule {
 pub struct RequiredStatusChecksRuleParameters {
     /// Checks that must succeed.
     ///
-    /// Must be at least 1 items.
+    /// Must be at least 1 item.
     pub required_status_checks: Vec<StatusCheckConfiguration>,
     /// The branch must be up to date before merging.
     pub strict_required_status_checks_policy: bool,
@@ -2785,7 +2785,7 @@ impl ::composio_typed::validate::Validate for RequiredStatusChecksRuleParameters
 pub struct StatusCheckConfiguration {
     /// Name of the check as reported to GitHub.
     ///
-    /// Must be at least 1 characters.
+    /// Must be at least 1 character.
     pub context: String,
     /// Only accept the check from this app.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2858,7 +2858,7 @@ pub struct CommitMessagePatternRuleParameters {
     pub operator: CommitMessagePatternRuleParametersOperator,
     /// Text or expression to look for.
     ///
-    /// Must be at least 1 characters, at most 1024 characters.
+    /// Must be at least 1 character, at most 1024 characters.
     pub pattern: String,
 }
 

@@ -807,7 +807,7 @@ pub struct FetchMessageByMessageIdInput {
     pub format: Option<String>,
     /// Gmail id of the message.
     ///
-    /// Must be at least 1 characters. Example: `"18c3f0a9d2b4e571"`.
+    /// Must be at least 1 character. Example: `"18c3f0a9d2b4e571"`.
     pub message_id: String,
     /// Mailbox to act on: `me` for the connected account, or that account's own address.
     ///
