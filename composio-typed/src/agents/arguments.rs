@@ -242,7 +242,7 @@ fn from_text<T: DeserializeOwned>(tool: &str, text: &str) -> Result<T, ArgumentE
     let value = serde_path_to_error::deserialize::<_, T>(&mut deserializer).map_err(|e| {
         let path = e.path().to_string();
         let inner = e.into_inner();
-        if inner.is_syntax() || inner.is_eof() { not_json(tool, &inner) } else { invalid(tool, path, &inner) }
+        if inner.is_syntax() || inner.is_eof() { not_json(tool, &inner) } else { invalid(tool, &path, &inner) }
     })?;
     deserializer.end().map_err(|e| not_json(tool, &e))?;
     Ok(value)
@@ -257,20 +257,23 @@ fn from_value<T: DeserializeOwned>(tool: &str, value: Value) -> Result<T, Argume
     }
     serde_path_to_error::deserialize::<_, T>(&value).map_err(|e| {
         let path = e.path().to_string();
-        invalid(tool, path, &e.into_inner())
+        invalid(tool, &path, &e.into_inner())
     })
 }
 
-fn invalid(tool: &str, path: String, error: &serde_json::Error) -> ArgumentError {
-    let path = if path == "." { String::new() } else { path };
+fn invalid(tool: &str, path: &str, error: &serde_json::Error) -> ArgumentError {
     // serde_json appends " at line 1 column 42", which means nothing to a model that sent an
     // object; the path says where.
     let message = error.to_string();
     let message = match message.rfind(" at line ") {
-        Some(cut) if error.line() > 0 => message[..cut].to_owned(),
-        _ => message,
+        Some(cut) if error.line() > 0 => &message[..cut],
+        _ => &message,
     };
-    ArgumentError::new(tool, ArgumentErrorKind::Invalid(vec![Problem { path, message }]))
+    // A generated input reads its fields as values first, so the path tracked here ends at
+    // the input; the rest of it comes inside the error.
+    let (inner, message) = crate::de::split_path(message);
+    let problem = Problem { path: crate::de::join_path(path, inner), message: message.to_owned() };
+    ArgumentError::new(tool, ArgumentErrorKind::Invalid(vec![problem]))
 }
 
 pub(crate) fn json_type(value: &Value) -> &'static str {
