@@ -116,6 +116,7 @@ const RESERVED_TYPES: &[&str] = &[
     "Debug",
     "Default",
     "Deserialize",
+    "Deserializer",
     "Drop",
     "Eq",
     "Err",

@@ -106,6 +106,9 @@ fn a_tool_whose_input_is_not_an_object_takes_free_form_arguments() {
     let module = generate(json!([good(), tool("X_STRING", json!({"type": "string"}))]));
     assert!(module.code.contains("#[serde(flatten)]"), "{}", module.code);
     assert!(module.code.contains("pub arguments: JsonObject,"), "{}", module.code);
+    // It reads every key, none of them unknown.
+    assert!(module.code.contains("Fields::read_open("), "{}", module.code);
+    assert!(module.code.contains("arguments: fields.rest()?"), "{}", module.code);
     assert!(warned(&module, "X_STRING", "/input_parameters"), "{:?}", module.warnings);
 }
 

@@ -2,7 +2,9 @@
 //!
 //! The emitter makes no decisions about names or shapes: the IR has them all. What it decides
 //! is how each type is spelled so that the code compiles anywhere and costs little to compile:
-//! - inputs derive `Serialize`, outputs derive `Deserialize`; both directions only on request;
+//! - inputs derive `Serialize` and read through a short hand-written `Deserialize` (serde's
+//!   derive would cost most of a module's compile time), outputs derive `Deserialize`; outputs
+//!   serialize only on request;
 //! - each tool adds a small struct, its setters, a `Tool` impl with static metadata and a
 //!   one-line function: the HTTP path lives once, in the runtime;
 //! - generated code names the runtime through `::composio_typed` and reserved names never
@@ -47,8 +49,8 @@ pub fn is_meta_toolkit(toolkit: &str) -> bool {
 /// Choices that change the generated code.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EmitOptions {
-    /// Derive `Serialize` on outputs too; inputs always derive both directions, so a model's
-    /// call parses into them. Costs compile time; useful to forward typed results as JSON.
+    /// Derive `Serialize` on outputs too; inputs always go both directions, so a model's call
+    /// parses into them. Costs compile time; useful to forward typed results as JSON.
     pub serde_both_ways: bool,
 }
 
@@ -288,6 +290,8 @@ pub enum Import {
     Client,
     /// serde's `Deserialize` derive.
     Deserialize,
+    /// serde's `Deserializer` trait, which the `Deserialize` impls of input structs name.
+    Deserializer,
     /// `composio_typed::FileDownload`, a file a tool returns.
     FileDownload,
     /// `composio_typed::FileInput`, a file argument.
@@ -407,7 +411,7 @@ fn use_lines(used: &BTreeSet<Import>) -> TokenStream {
     for import in used {
         let name = ident(&format!("{import:?}"));
         match import {
-            Import::Serialize | Import::Deserialize => serde.push(name),
+            Import::Serialize | Import::Deserialize | Import::Deserializer => serde.push(name),
             Import::BTreeMap => std_items.push(name),
             _ => runtime.push(name),
         }

@@ -74,7 +74,13 @@ impl Emitter<'_> {
     }
 
     fn structure(&mut self, name: &proc_macro2::Ident, st: &Struct, input: bool) -> TokenStream {
-        let derives = self.derives(input, quote!(Clone, Debug, PartialEq,));
+        // Inputs read through a hand-written `Deserialize` (`deserialize_input`).
+        let derives = if input {
+            self.use_(Import::Serialize);
+            quote! { #[derive(Clone, Debug, PartialEq, Serialize)] }
+        } else {
+            self.derives(input, quote!(Clone, Debug, PartialEq,))
+        };
         let rule = field_rename_rule(&st.fields);
         let rename_all = rule.map(|r| quote!(, rename_all = #r));
         let both = self.options.serde_both_ways;
@@ -94,7 +100,7 @@ impl Emitter<'_> {
                     .then(|| quote! { #[serde(skip_serializing_if = "Option::is_none")] });
                 // A defaulted field is an output's; `null` reads as the default too, so a value
                 // the server sends as `null` does not fail a result after the tool ran.
-                let default = f.defaulted.then(|| {
+                let default = (f.defaulted && !input).then(|| {
                     quote! { #[serde(default, deserialize_with = "::composio_typed::de::null_as_default")] }
                 });
                 if f.flatten {
@@ -106,14 +112,61 @@ impl Emitter<'_> {
         // Every input struct gets a constructor and setters, nested ones too: struct literals
         // would make callers spell out every absent optional field.
         let constructor = input.then(|| self.constructor(name, st));
-        // A model's misspelt argument must be an error it sees, not a value silently dropped.
-        // (serde cannot deny unknown fields beside a flattened one, which takes them all.)
-        let deny = (input && !st.fields.iter().any(|f| f.flatten)).then(|| quote!(, deny_unknown_fields));
+        let deserialize = input.then(|| self.deserialize_input(name, st));
         quote! {
             #derives
-            #[serde(crate = "::composio_typed::serde" #rename_all #deny)]
+            #[serde(crate = "::composio_typed::serde" #rename_all)]
             pub struct #name { #(#fields)* }
+            #deserialize
             #constructor
+        }
+    }
+
+    /// `Deserialize` of an input struct, through the runtime's `de::Fields`: serde's derive
+    /// costs several times its compile time, on every one of a toolkit's input structs.
+    fn deserialize_input(&mut self, name: &proc_macro2::Ident, st: &Struct) -> TokenStream {
+        self.use_(Import::Deserialize);
+        self.use_(Import::Deserializer);
+        let type_name = name.to_string();
+        let read = if st.fields.is_empty() {
+            quote! { ::composio_typed::de::Fields::read(deserializer, #type_name, &[]).map(|_| Self {}) }
+        } else {
+            // The flattened field takes the keys the others leave, so it is read last.
+            let (open, named): (Vec<&Field>, Vec<&Field>) = st.fields.iter().partition(|f| f.flatten);
+            let inits = named.iter().map(|f| {
+                let field = ident(&f.ident);
+                let json = &f.json_name;
+                let take = match (&f.ty, f.defaulted) {
+                    (_, true) => quote!(defaulted),
+                    (Ty::Option(_), false) => quote!(optional),
+                    (_, false) => quote!(required),
+                };
+                quote! { #field: fields.#take(#json)? }
+            });
+            let rest = open.iter().map(|f| {
+                let field = ident(&f.ident);
+                quote! { #field: fields.rest()? }
+            });
+            // A model's misspelt argument must be an error it sees, not a value silently
+            // dropped; only a flattened field takes every key.
+            let fields = if open.is_empty() {
+                let known = named.iter().map(|f| &f.json_name);
+                quote! { ::composio_typed::de::Fields::read(deserializer, #type_name, &[#(#known),*])? }
+            } else {
+                quote! { ::composio_typed::de::Fields::read_open(deserializer, #type_name)? }
+            };
+            let binding = if named.is_empty() { quote!(fields) } else { quote!(mut fields) };
+            quote! {
+                let #binding = #fields;
+                Ok(Self { #(#inits,)* #(#rest,)* })
+            }
+        };
+        quote! {
+            impl<'de> Deserialize<'de> for #name {
+                fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                    #read
+                }
+            }
         }
     }
 

@@ -358,3 +358,51 @@ mod tests {
         assert!(matches!(parse(r#"{"title":"t"} trailing"#).unwrap_err().kind, ArgumentErrorKind::NotJson { .. }));
     }
 }
+
+#[cfg(all(test, feature = "github"))]
+mod generated {
+    use serde_json::json;
+
+    use super::*;
+    use crate::toolkits::github::{CreateARepositoryRulesetInput, CreateAnIssueInput};
+
+    #[test]
+    fn paths_run_through_arrays_tagged_enums_and_nested_inputs() {
+        let arguments = json!({
+            "owner": "o", "repo": "r", "name": "n", "enforcement": "active",
+            "rules": [{"type": "required_status_checks", "parameters": {
+                "strict_required_status_checks_policy": true,
+                "required_status_checks": [{"context": "ci"}, {"context": 3}]
+            }}]
+        });
+        let path = "rules[0].parameters.required_status_checks[1].context";
+        for arguments in [Arguments::Json(arguments.clone()), Arguments::Text(arguments.to_string())] {
+            let error = parse_arguments::<CreateARepositoryRulesetInput>(arguments).unwrap_err();
+            assert_eq!(error.problems()[0].path, path, "{error}");
+            assert_eq!(error.problems()[0].message, "invalid type: integer `3`, expected a string");
+        }
+    }
+
+    #[test]
+    fn unknown_and_missing_fields_use_serde_words() {
+        let error =
+            parse_arguments::<CreateAnIssueInput>(r#"{"owner":"o","repo":"r","title":"t","titel":"x"}"#).unwrap_err();
+        assert_eq!(
+            error.problems()[0].message,
+            "unknown field `titel`, expected one of `assignee`, `assignees`, `body`, `labels`, `milestone`, `owner`, `repo`, `title`"
+        );
+        let error = parse_arguments::<CreateAnIssueInput>(r#"{"repo":"r","title":"t"}"#).unwrap_err();
+        assert_eq!(error.problems()[0], Problem { path: String::new(), message: "missing field `owner`".into() });
+    }
+
+    #[test]
+    fn an_input_is_an_object_in_every_format() {
+        // serde's derive reads a struct from a sequence too; an input is only ever an object.
+        let fields = json!([null, null, null, null, null, "o", "r", "t"]);
+        assert!(serde_json::from_value::<CreateAnIssueInput>(fields.clone()).is_err());
+        assert!(serde_json::from_str::<CreateAnIssueInput>(&fields.to_string()).is_err());
+        let input: CreateAnIssueInput =
+            serde_json::from_value(json!({"owner": "o", "repo": "r", "title": "t", "body": null})).unwrap();
+        assert_eq!(input, CreateAnIssueInput::new("o", "r", "t"));
+    }
+}

@@ -6,7 +6,7 @@
 // schemas: sha256:0be60fbd3896431e28617113120740e7ff3293f92139463c1fc2bb61ea545c57
 
 use ::std::collections::BTreeMap;
-use ::composio_typed::serde::{Deserialize, Serialize};
+use ::composio_typed::serde::{Deserialize, Deserializer, Serialize};
 use ::composio_typed::{
     JsonObject, Session, SessionCall, Tool, ToolMeta, TypedTool, Value,
 };
@@ -33,8 +33,8 @@ pub fn get_tool_schemas(
 /// Arguments of [`get_tool_schemas`]. Slug `COMPOSIO_GET_TOOL_SCHEMAS`.
 ///
 /// The tools to describe.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetToolSchemasInput {
     /// Which schemas to return; the input schema unless told otherwise.
     ///
@@ -46,6 +46,21 @@ pub struct GetToolSchemasInput {
     pub session_id: Option<String>,
     /// Tool slugs.
     pub tool_slugs: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for GetToolSchemasInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetToolSchemasInput",
+            &["include", "session_id", "tool_slugs"],
+        )?;
+        Ok(Self {
+            include: fields.optional("include")?,
+            session_id: fields.optional("session_id")?,
+            tool_slugs: fields.required("tool_slugs")?,
+        })
+    }
 }
 
 impl GetToolSchemasInput {
@@ -165,8 +180,8 @@ pub fn manage_connections(
 /// Arguments of [`manage_connections`]. Slug `COMPOSIO_MANAGE_CONNECTIONS`.
 ///
 /// The toolkits to check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ManageConnectionsInput {
     /// Start new connections even where active ones exist, replacing them.
     ///
@@ -178,6 +193,21 @@ pub struct ManageConnectionsInput {
     pub session_id: Option<String>,
     /// Toolkit slugs, such as github or gmail.
     pub toolkits: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for ManageConnectionsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ManageConnectionsInput",
+            &["reinitiate_all", "session_id", "toolkits"],
+        )?;
+        Ok(Self {
+            reinitiate_all: fields.optional("reinitiate_all")?,
+            session_id: fields.optional("session_id")?,
+            toolkits: fields.required("toolkits")?,
+        })
+    }
 }
 
 impl ManageConnectionsInput {
@@ -355,8 +385,8 @@ pub fn multi_execute_tool(
 /// Arguments of [`multi_execute_tool`]. Slug `COMPOSIO_MULTI_EXECUTE_TOOL`.
 ///
 /// The calls to run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct MultiExecuteToolInput {
     /// A short upper-case label of the workflow step this call belongs to, such as FETCHING_EMAILS.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -376,6 +406,31 @@ pub struct MultiExecuteToolInput {
     ///
     /// Must be at least 1 item, at most 50 items.
     pub tools: Vec<MultiExecuteToolItem>,
+}
+
+impl<'de> Deserialize<'de> for MultiExecuteToolInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "MultiExecuteToolInput",
+            &[
+                "current_step",
+                "current_step_metric",
+                "session_id",
+                "sync_response_to_workbench",
+                "thought",
+                "tools",
+            ],
+        )?;
+        Ok(Self {
+            current_step: fields.optional("current_step")?,
+            current_step_metric: fields.optional("current_step_metric")?,
+            session_id: fields.optional("session_id")?,
+            sync_response_to_workbench: fields.required("sync_response_to_workbench")?,
+            thought: fields.optional("thought")?,
+            tools: fields.required("tools")?,
+        })
+    }
 }
 
 impl MultiExecuteToolInput {
@@ -469,8 +524,8 @@ pub struct MultiExecuteResult {
 }
 
 /// One call.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct MultiExecuteToolItem {
     /// The tool's arguments, as its input schema names them.
     pub arguments: JsonObject,
@@ -478,6 +533,20 @@ pub struct MultiExecuteToolItem {
     ///
     /// Must be at least 1 character.
     pub tool_slug: String,
+}
+
+impl<'de> Deserialize<'de> for MultiExecuteToolItem {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "MultiExecuteToolItem",
+            &["arguments", "tool_slug"],
+        )?;
+        Ok(Self {
+            arguments: fields.required("arguments")?,
+            tool_slug: fields.required("tool_slug")?,
+        })
+    }
 }
 
 impl MultiExecuteToolItem {
@@ -516,14 +585,28 @@ pub fn remote_bash_tool(
 /// Arguments of [`remote_bash_tool`]. Slug `COMPOSIO_REMOTE_BASH_TOOL`.
 ///
 /// The command to run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct RemoteBashToolInput {
     /// The command; runs stop after three minutes.
     pub command: String,
     /// The workflow id an earlier COMPOSIO_SEARCH_TOOLS call returned, to keep calls of one task together.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RemoteBashToolInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "RemoteBashToolInput",
+            &["command", "session_id"],
+        )?;
+        Ok(Self {
+            command: fields.required("command")?,
+            session_id: fields.optional("session_id")?,
+        })
+    }
 }
 
 impl RemoteBashToolInput {
@@ -581,8 +664,8 @@ pub fn remote_workbench(
 /// Arguments of [`remote_workbench`]. Slug `COMPOSIO_REMOTE_WORKBENCH`.
 ///
 /// The code to run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct RemoteWorkbenchInput {
     /// Python to run; variables, imports and files persist between calls. Runs stop after three minutes.
     pub code_to_execute: String,
@@ -598,6 +681,29 @@ pub struct RemoteWorkbenchInput {
     /// One sentence on why this call is made.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub thought: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RemoteWorkbenchInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "RemoteWorkbenchInput",
+            &[
+                "code_to_execute",
+                "current_step",
+                "current_step_metric",
+                "session_id",
+                "thought",
+            ],
+        )?;
+        Ok(Self {
+            code_to_execute: fields.required("code_to_execute")?,
+            current_step: fields.optional("current_step")?,
+            current_step_metric: fields.optional("current_step_metric")?,
+            session_id: fields.optional("session_id")?,
+            thought: fields.optional("thought")?,
+        })
+    }
 }
 
 impl RemoteWorkbenchInput {
@@ -673,8 +779,8 @@ pub fn search_tools(
 /// Arguments of [`search_tools`]. Slug `COMPOSIO_SEARCH_TOOLS`.
 ///
 /// What to search for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct SearchToolsInput {
     /// The name of the calling model, which tunes the search.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -686,6 +792,21 @@ pub struct SearchToolsInput {
     /// Groups the calls of one workflow.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub session: Option<SearchSession>,
+}
+
+impl<'de> Deserialize<'de> for SearchToolsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "SearchToolsInput",
+            &["model", "queries", "session"],
+        )?;
+        Ok(Self {
+            model: fields.optional("model")?,
+            queries: fields.required("queries")?,
+            session: fields.optional("session")?,
+        })
+    }
 }
 
 impl SearchToolsInput {
@@ -786,8 +907,8 @@ pub struct SearchSessionInfo {
 }
 
 /// One task.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct SearchQuery {
     /// Inputs already known, as one string of comma-separated key:value pairs, such as "channel:general".
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -796,6 +917,20 @@ pub struct SearchQuery {
     ///
     /// Must be at most 1024 characters.
     pub use_case: String,
+}
+
+impl<'de> Deserialize<'de> for SearchQuery {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "SearchQuery",
+            &["known_fields", "use_case"],
+        )?;
+        Ok(Self {
+            known_fields: fields.optional("known_fields")?,
+            use_case: fields.required("use_case")?,
+        })
+    }
 }
 
 impl SearchQuery {
@@ -824,8 +959,8 @@ impl ::composio_typed::validate::Validate for SearchQuery {
 }
 
 /// Groups the calls of one workflow.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct SearchSession {
     /// Start a new workflow and return its id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -833,6 +968,20 @@ pub struct SearchSession {
     /// The id of the workflow to continue.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for SearchSession {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "SearchSession",
+            &["generate_id", "id"],
+        )?;
+        Ok(Self {
+            generate_id: fields.optional("generate_id")?,
+            id: fields.optional("id")?,
+        })
+    }
 }
 
 impl SearchSession {
@@ -877,8 +1026,8 @@ pub fn wait_for_connections(
 /// Arguments of [`wait_for_connections`]. Slug `COMPOSIO_WAIT_FOR_CONNECTIONS`.
 ///
 /// The toolkits to wait for.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct WaitForConnectionsInput {
     /// Return when any toolkit, or only when all of them, reach a final state.
     ///
@@ -892,6 +1041,21 @@ pub struct WaitForConnectionsInput {
     ///
     /// Must be at least 1 item.
     pub toolkits: Vec<String>,
+}
+
+impl<'de> Deserialize<'de> for WaitForConnectionsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "WaitForConnectionsInput",
+            &["mode", "session_id", "toolkits"],
+        )?;
+        Ok(Self {
+            mode: fields.optional("mode")?,
+            session_id: fields.optional("session_id")?,
+            toolkits: fields.required("toolkits")?,
+        })
+    }
 }
 
 impl WaitForConnectionsInput {

@@ -6,7 +6,7 @@
 // schemas: sha256:2a3c2bd9f217e87781bd719c505a3d143b305c1c4faecafbc5a09d39ca3ddde9
 
 use ::std::collections::BTreeMap;
-use ::composio_typed::serde::{Deserialize, Serialize};
+use ::composio_typed::serde::{Deserialize, Deserializer, Serialize};
 use ::composio_typed::{Call, Client, JsonObject, Tool, ToolMeta, TypedTool};
 
 /// The Composio toolkit these bindings call: `github`.
@@ -39,11 +39,24 @@ pub fn accept_a_repository_invitation(
 /// Arguments of [`accept_a_repository_invitation`]. Slug `GITHUB_ACCEPT_A_REPOSITORY_INVITATION`.
 ///
 /// Arguments for accepting a repository invitation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct AcceptARepositoryInvitationInput {
     /// Id of the pending invitation; list the user's invitations to find it.
     pub invitation_id: i64,
+}
+
+impl<'de> Deserialize<'de> for AcceptARepositoryInvitationInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "AcceptARepositoryInvitationInput",
+            &["invitation_id"],
+        )?;
+        Ok(Self {
+            invitation_id: fields.required("invitation_id")?,
+        })
+    }
 }
 
 impl AcceptARepositoryInvitationInput {
@@ -89,8 +102,8 @@ pub fn convert_an_organization_member_to_outside_collaborator(
 /// Arguments of [`convert_an_organization_member_to_outside_collaborator`]. Slug `GITHUB_CONVERT_AN_ORGANIZATION_MEMBER_TO_OUTSIDE_COLLABORATOR`.
 ///
 /// Arguments for turning an organization member into an outside collaborator.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ConvertAnOrganizationMemberToOutsideCollaboratorInput {
     /// Let GitHub finish the conversion in the background and answer at once.
     ///
@@ -106,6 +119,21 @@ pub struct ConvertAnOrganizationMemberToOutsideCollaboratorInput {
     ///
     /// Example: `"jdoe"`.
     pub username: String,
+}
+
+impl<'de> Deserialize<'de> for ConvertAnOrganizationMemberToOutsideCollaboratorInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ConvertAnOrganizationMemberToOutsideCollaboratorInput",
+            &["async", "org", "username"],
+        )?;
+        Ok(Self {
+            async_: fields.optional("async")?,
+            org: fields.required("org")?,
+            username: fields.required("username")?,
+        })
+    }
 }
 
 impl ConvertAnOrganizationMemberToOutsideCollaboratorInput {
@@ -160,8 +188,8 @@ pub fn create_an_issue(
 /// Arguments of [`create_an_issue`]. Slug `GITHUB_CREATE_AN_ISSUE`.
 ///
 /// Arguments for opening an issue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAnIssueInput {
     /// Single handle to assign; older form of `assignees`.
     ///
@@ -198,6 +226,35 @@ pub struct CreateAnIssueInput {
     ///
     /// Example: `"Crash when the config file is empty"`.
     pub title: String,
+}
+
+impl<'de> Deserialize<'de> for CreateAnIssueInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAnIssueInput",
+            &[
+                "assignee",
+                "assignees",
+                "body",
+                "labels",
+                "milestone",
+                "owner",
+                "repo",
+                "title",
+            ],
+        )?;
+        Ok(Self {
+            assignee: fields.optional("assignee")?,
+            assignees: fields.optional("assignees")?,
+            body: fields.optional("body")?,
+            labels: fields.optional("labels")?,
+            milestone: fields.optional("milestone")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            title: fields.required("title")?,
+        })
+    }
 }
 
 impl CreateAnIssueInput {
@@ -649,8 +706,8 @@ pub fn create_an_issue_comment(
 /// Arguments of [`create_an_issue_comment`]. Slug `GITHUB_CREATE_AN_ISSUE_COMMENT`.
 ///
 /// Arguments for commenting on an issue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAnIssueCommentInput {
     /// Markdown text of the comment.
     ///
@@ -668,6 +725,22 @@ pub struct CreateAnIssueCommentInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for CreateAnIssueCommentInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAnIssueCommentInput",
+            &["body", "issue_number", "owner", "repo"],
+        )?;
+        Ok(Self {
+            body: fields.required("body")?,
+            issue_number: fields.required("issue_number")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl CreateAnIssueCommentInput {
@@ -776,8 +849,8 @@ pub fn create_a_check_run(
 /// Arguments of [`create_a_check_run`]. Slug `GITHUB_CREATE_A_CHECK_RUN`.
 ///
 /// Arguments for creating a check run.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateACheckRunInput {
     /// Buttons offered to the user for follow-up work (label, description, identifier).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -850,6 +923,51 @@ pub struct CreateACheckRunInput {
     /// Default: `"queued"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<CreateACheckRunStatus>,
+}
+
+impl<'de> Deserialize<'de> for CreateACheckRunInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateACheckRunInput",
+            &[
+                "actions",
+                "completed_at",
+                "conclusion",
+                "details_url",
+                "external_id",
+                "head_sha",
+                "name",
+                "output__annotations",
+                "output__images",
+                "output__summary",
+                "output__text",
+                "output__title",
+                "owner",
+                "repo",
+                "started_at",
+                "status",
+            ],
+        )?;
+        Ok(Self {
+            actions: fields.optional("actions")?,
+            completed_at: fields.optional("completed_at")?,
+            conclusion: fields.optional("conclusion")?,
+            details_url: fields.optional("details_url")?,
+            external_id: fields.optional("external_id")?,
+            head_sha: fields.required("head_sha")?,
+            name: fields.required("name")?,
+            output_annotations: fields.optional("output__annotations")?,
+            output_images: fields.optional("output__images")?,
+            output_summary: fields.optional("output__summary")?,
+            output_text: fields.optional("output__text")?,
+            output_title: fields.optional("output__title")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            started_at: fields.optional("started_at")?,
+            status: fields.optional("status")?,
+        })
+    }
 }
 
 impl CreateACheckRunInput {
@@ -1065,8 +1183,8 @@ pub fn create_a_codespace_for_the_authenticated_user(
 /// Arguments of [`create_a_codespace_for_the_authenticated_user`]. Slug `GITHUB_CREATE_A_CODESPACE_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for creating a codespace; give either a repository id or a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateACodespaceForTheAuthenticatedUserInput {
     /// Build the codespace from this pull request instead of a repository id.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1080,6 +1198,21 @@ pub struct CreateACodespaceForTheAuthenticatedUserInput {
     /// Numeric id of the repository to use.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub repository_id: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for CreateACodespaceForTheAuthenticatedUserInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateACodespaceForTheAuthenticatedUserInput",
+            &["pull_request", "ref", "repository_id"],
+        )?;
+        Ok(Self {
+            pull_request: fields.optional("pull_request")?,
+            ref_: fields.optional("ref")?,
+            repository_id: fields.optional("repository_id")?,
+        })
+    }
 }
 
 impl CreateACodespaceForTheAuthenticatedUserInput {
@@ -1129,13 +1262,27 @@ impl Tool for CreateACodespaceForTheAuthenticatedUserInput {
 }
 
 /// Build the codespace from this pull request instead of a repository id.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct PullRequestPayload {
     /// Which pull request to base the codespace on.
     pub pull_request_number: i64,
     /// Numeric id of the repository holding it.
     pub repository_id: i64,
+}
+
+impl<'de> Deserialize<'de> for PullRequestPayload {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "PullRequestPayload",
+            &["pull_request_number", "repository_id"],
+        )?;
+        Ok(Self {
+            pull_request_number: fields.required("pull_request_number")?,
+            repository_id: fields.required("repository_id")?,
+        })
+    }
 }
 
 impl PullRequestPayload {
@@ -1164,8 +1311,8 @@ pub fn create_a_gist(
 /// Arguments of [`create_a_gist`]. Slug `GITHUB_CREATE_A_GIST`.
 ///
 /// Arguments for creating a gist.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAGistInput {
     /// Short caption shown above the gist.
     ///
@@ -1179,6 +1326,21 @@ pub struct CreateAGistInput {
     /// Default: `false`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub public: Option<bool>,
+}
+
+impl<'de> Deserialize<'de> for CreateAGistInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAGistInput",
+            &["description", "files", "public"],
+        )?;
+        Ok(Self {
+            description: fields.optional("description")?,
+            files: fields.required("files")?,
+            public: fields.optional("public")?,
+        })
+    }
 }
 
 impl CreateAGistInput {
@@ -1232,8 +1394,8 @@ pub fn create_a_milestone(
 /// Arguments of [`create_a_milestone`]. Slug `GITHUB_CREATE_A_MILESTONE`.
 ///
 /// Arguments for creating a milestone.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAMilestoneInput {
     /// What the milestone is about.
     ///
@@ -1262,6 +1424,24 @@ pub struct CreateAMilestoneInput {
     ///
     /// Example: `"2.0"`.
     pub title: String,
+}
+
+impl<'de> Deserialize<'de> for CreateAMilestoneInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAMilestoneInput",
+            &["description", "due_on", "owner", "repo", "state", "title"],
+        )?;
+        Ok(Self {
+            description: fields.optional("description")?,
+            due_on: fields.optional("due_on")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            state: fields.optional("state")?,
+            title: fields.required("title")?,
+        })
+    }
 }
 
 impl CreateAMilestoneInput {
@@ -1359,8 +1539,8 @@ pub fn create_a_pull_request(
 /// Arguments of [`create_a_pull_request`]. Slug `GITHUB_CREATE_A_PULL_REQUEST`.
 ///
 /// Arguments for opening a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAPullRequestInput {
     /// Branch the changes should land on.
     ///
@@ -1402,6 +1582,39 @@ pub struct CreateAPullRequestInput {
     /// Example: `"Retry failed uploads"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for CreateAPullRequestInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAPullRequestInput",
+            &[
+                "base",
+                "body",
+                "draft",
+                "head",
+                "head_repo",
+                "issue",
+                "maintainer_can_modify",
+                "owner",
+                "repo",
+                "title",
+            ],
+        )?;
+        Ok(Self {
+            base: fields.required("base")?,
+            body: fields.optional("body")?,
+            draft: fields.optional("draft")?,
+            head: fields.required("head")?,
+            head_repo: fields.optional("head_repo")?,
+            issue: fields.optional("issue")?,
+            maintainer_can_modify: fields.optional("maintainer_can_modify")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            title: fields.optional("title")?,
+        })
+    }
 }
 
 impl CreateAPullRequestInput {
@@ -1612,8 +1825,8 @@ pub fn create_a_reference(
 /// Arguments of [`create_a_reference`]. Slug `GITHUB_CREATE_A_REFERENCE`.
 ///
 /// Arguments for creating a Git reference.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAReferenceInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -1632,6 +1845,22 @@ pub struct CreateAReferenceInput {
     ///
     /// Example: `"5e1c0f3b8a2d4c6e9f7a1b3d5c7e9f0a2b4c6d8e"`.
     pub sha: String,
+}
+
+impl<'de> Deserialize<'de> for CreateAReferenceInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAReferenceInput",
+            &["owner", "ref", "repo", "sha"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            ref_: fields.required("ref")?,
+            repo: fields.required("repo")?,
+            sha: fields.required("sha")?,
+        })
+    }
 }
 
 impl CreateAReferenceInput {
@@ -1754,8 +1983,8 @@ pub fn create_a_release(
 /// Arguments of [`create_a_release`]. Slug `GITHUB_CREATE_A_RELEASE`.
 ///
 /// Arguments for creating a release.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAReleaseInput {
     /// Markdown release notes.
     ///
@@ -1809,6 +2038,41 @@ pub struct CreateAReleaseInput {
     /// Example: `"main"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target_commitish: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for CreateAReleaseInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAReleaseInput",
+            &[
+                "body",
+                "discussion_category_name",
+                "draft",
+                "generate_release_notes",
+                "make_latest",
+                "name",
+                "owner",
+                "prerelease",
+                "repo",
+                "tag_name",
+                "target_commitish",
+            ],
+        )?;
+        Ok(Self {
+            body: fields.optional("body")?,
+            discussion_category_name: fields.optional("discussion_category_name")?,
+            draft: fields.optional("draft")?,
+            generate_release_notes: fields.optional("generate_release_notes")?,
+            make_latest: fields.optional("make_latest")?,
+            name: fields.optional("name")?,
+            owner: fields.required("owner")?,
+            prerelease: fields.optional("prerelease")?,
+            repo: fields.required("repo")?,
+            tag_name: fields.required("tag_name")?,
+            target_commitish: fields.optional("target_commitish")?,
+        })
+    }
 }
 
 impl CreateAReleaseInput {
@@ -2019,8 +2283,8 @@ pub fn create_a_repository_for_the_authenticated_user(
 /// Arguments of [`create_a_repository_for_the_authenticated_user`]. Slug `GITHUB_CREATE_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for creating a personal repository.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateARepositoryForTheAuthenticatedUserInput {
     /// Let pull requests merge themselves once checks pass.
     ///
@@ -2136,6 +2400,65 @@ pub struct CreateARepositoryForTheAuthenticatedUserInput {
     /// Example: `7001`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub team_id: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for CreateARepositoryForTheAuthenticatedUserInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateARepositoryForTheAuthenticatedUserInput",
+            &[
+                "allow_auto_merge",
+                "allow_merge_commit",
+                "allow_rebase_merge",
+                "allow_squash_merge",
+                "auto_init",
+                "delete_branch_on_merge",
+                "description",
+                "gitignore_template",
+                "has_discussions",
+                "has_downloads",
+                "has_issues",
+                "has_projects",
+                "has_wiki",
+                "homepage",
+                "is_template",
+                "license_template",
+                "merge_commit_message",
+                "merge_commit_title",
+                "name",
+                "private",
+                "squash_merge_commit_message",
+                "squash_merge_commit_title",
+                "team_id",
+            ],
+        )?;
+        Ok(Self {
+            allow_auto_merge: fields.optional("allow_auto_merge")?,
+            allow_merge_commit: fields.optional("allow_merge_commit")?,
+            allow_rebase_merge: fields.optional("allow_rebase_merge")?,
+            allow_squash_merge: fields.optional("allow_squash_merge")?,
+            auto_init: fields.optional("auto_init")?,
+            delete_branch_on_merge: fields.optional("delete_branch_on_merge")?,
+            description: fields.optional("description")?,
+            gitignore_template: fields.optional("gitignore_template")?,
+            has_discussions: fields.optional("has_discussions")?,
+            has_downloads: fields.optional("has_downloads")?,
+            has_issues: fields.optional("has_issues")?,
+            has_projects: fields.optional("has_projects")?,
+            has_wiki: fields.optional("has_wiki")?,
+            homepage: fields.optional("homepage")?,
+            is_template: fields.optional("is_template")?,
+            license_template: fields.optional("license_template")?,
+            merge_commit_message: fields.optional("merge_commit_message")?,
+            merge_commit_title: fields.optional("merge_commit_title")?,
+            name: fields.required("name")?,
+            private: fields.optional("private")?,
+            squash_merge_commit_message: fields.optional("squash_merge_commit_message")?,
+            squash_merge_commit_title: fields.optional("squash_merge_commit_title")?,
+            team_id: fields.optional("team_id")?,
+        })
+    }
 }
 
 impl CreateARepositoryForTheAuthenticatedUserInput {
@@ -2437,8 +2760,8 @@ pub fn create_a_repository_ruleset(
 /// Arguments of [`create_a_repository_ruleset`]. Slug `GITHUB_CREATE_A_REPOSITORY_RULESET`.
 ///
 /// Arguments for creating a repository ruleset.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateARepositoryRulesetInput {
     /// Teams, roles or apps allowed to skip the rules (actor_id, actor_type, bypass_mode).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2479,6 +2802,39 @@ pub struct CreateARepositoryRulesetInput {
     /// Example: `"branch"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<CreateARepositoryRulesetTarget>,
+}
+
+impl<'de> Deserialize<'de> for CreateARepositoryRulesetInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateARepositoryRulesetInput",
+            &[
+                "bypass_actors",
+                "conditions__ref__name__exclude",
+                "conditions__ref__name__include",
+                "enforcement",
+                "name",
+                "owner",
+                "repo",
+                "rules",
+                "target",
+            ],
+        )?;
+        Ok(Self {
+            bypass_actors: fields.optional("bypass_actors")?,
+            conditions_ref_name_exclude: fields
+                .optional("conditions__ref__name__exclude")?,
+            conditions_ref_name_include: fields
+                .optional("conditions__ref__name__include")?,
+            enforcement: fields.required("enforcement")?,
+            name: fields.required("name")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            rules: fields.optional("rules")?,
+            target: fields.optional("target")?,
+        })
+    }
 }
 
 impl CreateARepositoryRulesetInput {
@@ -2634,11 +2990,24 @@ impl ::composio_typed::validate::Validate for CreateARepositoryRulesetRulesItem 
 }
 
 /// Changes must arrive through a reviewed pull request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct PullRequestRule {
     /// Settings of this rule.
     pub parameters: PullRequestRuleParameters,
+}
+
+impl<'de> Deserialize<'de> for PullRequestRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "PullRequestRule",
+            &["parameters"],
+        )?;
+        Ok(Self {
+            parameters: fields.required("parameters")?,
+        })
+    }
 }
 
 impl PullRequestRule {
@@ -2659,8 +3028,8 @@ impl ::composio_typed::validate::Validate for PullRequestRule {
 }
 
 /// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct PullRequestRuleParameters {
     /// Drop approvals when new commits are pushed.
     pub dismiss_stale_reviews_on_push: bool,
@@ -2674,6 +3043,32 @@ pub struct PullRequestRuleParameters {
     pub required_approving_review_count: i64,
     /// All review threads must be resolved.
     pub required_review_thread_resolution: bool,
+}
+
+impl<'de> Deserialize<'de> for PullRequestRuleParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "PullRequestRuleParameters",
+            &[
+                "dismiss_stale_reviews_on_push",
+                "require_code_owner_review",
+                "require_last_push_approval",
+                "required_approving_review_count",
+                "required_review_thread_resolution",
+            ],
+        )?;
+        Ok(Self {
+            dismiss_stale_reviews_on_push: fields
+                .required("dismiss_stale_reviews_on_push")?,
+            require_code_owner_review: fields.required("require_code_owner_review")?,
+            require_last_push_approval: fields.required("require_last_push_approval")?,
+            required_approving_review_count: fields
+                .required("required_approving_review_count")?,
+            required_review_thread_resolution: fields
+                .required("required_review_thread_resolution")?,
+        })
+    }
 }
 
 impl PullRequestRuleParameters {
@@ -2715,11 +3110,24 @@ impl ::composio_typed::validate::Validate for PullRequestRuleParameters {
 }
 
 /// Named checks must pass before merging.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct RequiredStatusChecksRule {
     /// Settings of this rule.
     pub parameters: RequiredStatusChecksRuleParameters,
+}
+
+impl<'de> Deserialize<'de> for RequiredStatusChecksRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "RequiredStatusChecksRule",
+            &["parameters"],
+        )?;
+        Ok(Self {
+            parameters: fields.required("parameters")?,
+        })
+    }
 }
 
 impl RequiredStatusChecksRule {
@@ -2740,8 +3148,8 @@ impl ::composio_typed::validate::Validate for RequiredStatusChecksRule {
 }
 
 /// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct RequiredStatusChecksRuleParameters {
     /// Checks that must succeed.
     ///
@@ -2749,6 +3157,21 @@ pub struct RequiredStatusChecksRuleParameters {
     pub required_status_checks: Vec<StatusCheckConfiguration>,
     /// The branch must be up to date before merging.
     pub strict_required_status_checks_policy: bool,
+}
+
+impl<'de> Deserialize<'de> for RequiredStatusChecksRuleParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "RequiredStatusChecksRuleParameters",
+            &["required_status_checks", "strict_required_status_checks_policy"],
+        )?;
+        Ok(Self {
+            required_status_checks: fields.required("required_status_checks")?,
+            strict_required_status_checks_policy: fields
+                .required("strict_required_status_checks_policy")?,
+        })
+    }
 }
 
 impl RequiredStatusChecksRuleParameters {
@@ -2780,8 +3203,8 @@ impl ::composio_typed::validate::Validate for RequiredStatusChecksRuleParameters
 }
 
 /// One required check.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct StatusCheckConfiguration {
     /// Name of the check as reported to GitHub.
     ///
@@ -2790,6 +3213,20 @@ pub struct StatusCheckConfiguration {
     /// Only accept the check from this app.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub integration_id: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for StatusCheckConfiguration {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "StatusCheckConfiguration",
+            &["context", "integration_id"],
+        )?;
+        Ok(Self {
+            context: fields.required("context")?,
+            integration_id: fields.optional("integration_id")?,
+        })
+    }
 }
 
 impl StatusCheckConfiguration {
@@ -2818,11 +3255,24 @@ impl ::composio_typed::validate::Validate for StatusCheckConfiguration {
 }
 
 /// Commit messages must match a pattern.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CommitMessagePatternRule {
     /// Settings of this rule.
     pub parameters: CommitMessagePatternRuleParameters,
+}
+
+impl<'de> Deserialize<'de> for CommitMessagePatternRule {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CommitMessagePatternRule",
+            &["parameters"],
+        )?;
+        Ok(Self {
+            parameters: fields.required("parameters")?,
+        })
+    }
 }
 
 impl CommitMessagePatternRule {
@@ -2843,8 +3293,8 @@ impl ::composio_typed::validate::Validate for CommitMessagePatternRule {
 }
 
 /// Settings of this rule.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CommitMessagePatternRuleParameters {
     /// Label shown for the rule.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2860,6 +3310,22 @@ pub struct CommitMessagePatternRuleParameters {
     ///
     /// Must be at least 1 character, at most 1024 characters.
     pub pattern: String,
+}
+
+impl<'de> Deserialize<'de> for CommitMessagePatternRuleParameters {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CommitMessagePatternRuleParameters",
+            &["name", "negate", "operator", "pattern"],
+        )?;
+        Ok(Self {
+            name: fields.optional("name")?,
+            negate: fields.optional("negate")?,
+            operator: fields.required("operator")?,
+            pattern: fields.required("pattern")?,
+        })
+    }
 }
 
 impl CommitMessagePatternRuleParameters {
@@ -2972,8 +3438,8 @@ pub fn create_a_repository_webhook(
 /// Arguments of [`create_a_repository_webhook`]. Slug `GITHUB_CREATE_A_REPOSITORY_WEBHOOK`.
 ///
 /// Arguments for creating a repository webhook.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateARepositoryWebhookInput {
     /// Deliver events right away.
     ///
@@ -3022,6 +3488,37 @@ pub struct CreateARepositoryWebhookInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for CreateARepositoryWebhookInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateARepositoryWebhookInput",
+            &[
+                "active",
+                "config__content__type",
+                "config__insecure__ssl",
+                "config__secret",
+                "config__url",
+                "events",
+                "name",
+                "owner",
+                "repo",
+            ],
+        )?;
+        Ok(Self {
+            active: fields.optional("active")?,
+            config_content_type: fields.optional("config__content__type")?,
+            config_insecure_ssl: fields.optional("config__insecure__ssl")?,
+            config_secret: fields.optional("config__secret")?,
+            config_url: fields.optional("config__url")?,
+            events: fields.optional("events")?,
+            name: fields.optional("name")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl CreateARepositoryWebhookInput {
@@ -3106,8 +3603,8 @@ pub fn create_a_review_for_a_pull_request(
 /// Arguments of [`create_a_review_for_a_pull_request`]. Slug `GITHUB_CREATE_A_REVIEW_FOR_A_PULL_REQUEST`.
 ///
 /// Arguments for reviewing a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAReviewForAPullRequestInput {
     /// Overall review text; needed for REQUEST_CHANGES and COMMENT.
     ///
@@ -3139,6 +3636,25 @@ pub struct CreateAReviewForAPullRequestInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for CreateAReviewForAPullRequestInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAReviewForAPullRequestInput",
+            &["body", "comments", "commit_id", "event", "owner", "pull_number", "repo"],
+        )?;
+        Ok(Self {
+            body: fields.optional("body")?,
+            comments: fields.optional("comments")?,
+            commit_id: fields.optional("commit_id")?,
+            event: fields.optional("event")?,
+            owner: fields.required("owner")?,
+            pull_number: fields.required("pull_number")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl CreateAReviewForAPullRequestInput {
@@ -3195,8 +3711,8 @@ impl Tool for CreateAReviewForAPullRequestInput {
 }
 
 /// A comment placed on a line or line range of the diff.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ReviewComment {
     /// Comment text.
     pub body: String,
@@ -3214,6 +3730,24 @@ pub struct ReviewComment {
     /// Side of `start_line` in a split diff.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_side: Option<SideEnm>,
+}
+
+impl<'de> Deserialize<'de> for ReviewComment {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ReviewComment",
+            &["body", "line", "path", "side", "start_line", "start_side"],
+        )?;
+        Ok(Self {
+            body: fields.required("body")?,
+            line: fields.optional("line")?,
+            path: fields.required("path")?,
+            side: fields.optional("side")?,
+            start_line: fields.optional("start_line")?,
+            start_side: fields.optional("start_side")?,
+        })
+    }
 }
 
 impl ReviewComment {
@@ -3321,8 +3855,8 @@ pub fn create_a_tag_object(
 /// Arguments of [`create_a_tag_object`]. Slug `GITHUB_CREATE_A_TAG_OBJECT`.
 ///
 /// Arguments for creating an annotated tag object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateATagObjectInput {
     /// Annotation text of the tag.
     ///
@@ -3367,6 +3901,37 @@ pub struct CreateATagObjectInput {
     /// Example: `"commit"`.
     #[serde(rename = "type")]
     pub type_: CreateATagObjectType,
+}
+
+impl<'de> Deserialize<'de> for CreateATagObjectInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateATagObjectInput",
+            &[
+                "message",
+                "object",
+                "owner",
+                "repo",
+                "tag",
+                "tagger__date",
+                "tagger__email",
+                "tagger__name",
+                "type",
+            ],
+        )?;
+        Ok(Self {
+            message: fields.required("message")?,
+            object: fields.required("object")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            tag: fields.required("tag")?,
+            tagger_date: fields.optional("tagger__date")?,
+            tagger_email: fields.optional("tagger__email")?,
+            tagger_name: fields.optional("tagger__name")?,
+            type_: fields.required("type")?,
+        })
+    }
 }
 
 impl CreateATagObjectInput {
@@ -3473,8 +4038,8 @@ pub fn create_a_workflow_dispatch_event(
 /// Arguments of [`create_a_workflow_dispatch_event`]. Slug `GITHUB_CREATE_A_WORKFLOW_DISPATCH_EVENT`.
 ///
 /// Arguments for triggering a workflow run by hand.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateAWorkflowDispatchEventInput {
     /// Values for the workflow's declared inputs, keyed by input name.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3494,6 +4059,23 @@ pub struct CreateAWorkflowDispatchEventInput {
     pub repo: String,
     /// Workflow id, or its file name.
     pub workflow_id: i64,
+}
+
+impl<'de> Deserialize<'de> for CreateAWorkflowDispatchEventInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateAWorkflowDispatchEventInput",
+            &["inputs", "owner", "ref", "repo", "workflow_id"],
+        )?;
+        Ok(Self {
+            inputs: fields.optional("inputs")?,
+            owner: fields.required("owner")?,
+            ref_: fields.required("ref")?,
+            repo: fields.required("repo")?,
+            workflow_id: fields.required("workflow_id")?,
+        })
+    }
 }
 
 impl CreateAWorkflowDispatchEventInput {
@@ -3549,8 +4131,8 @@ pub fn create_reaction_for_an_issue(
 /// Arguments of [`create_reaction_for_an_issue`]. Slug `GITHUB_CREATE_REACTION_FOR_AN_ISSUE`.
 ///
 /// Arguments for reacting to an issue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateReactionForAnIssueInput {
     /// Which emoji to react with.
     ///
@@ -3568,6 +4150,22 @@ pub struct CreateReactionForAnIssueInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for CreateReactionForAnIssueInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateReactionForAnIssueInput",
+            &["content", "issue_number", "owner", "repo"],
+        )?;
+        Ok(Self {
+            content: fields.required("content")?,
+            issue_number: fields.required("issue_number")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl CreateReactionForAnIssueInput {
@@ -3744,8 +4342,8 @@ pub fn delete_a_repository(
 /// Arguments of [`delete_a_repository`]. Slug `GITHUB_DELETE_A_REPOSITORY`.
 ///
 /// Arguments for deleting a repository.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct DeleteARepositoryInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -3755,6 +4353,20 @@ pub struct DeleteARepositoryInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for DeleteARepositoryInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "DeleteARepositoryInput",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl DeleteARepositoryInput {
@@ -3803,8 +4415,8 @@ pub fn get_all_commonly_used_licenses(
 /// Arguments of [`get_all_commonly_used_licenses`]. Slug `GITHUB_GET_ALL_COMMONLY_USED_LICENSES`.
 ///
 /// Arguments for listing common licenses; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetAllCommonlyUsedLicensesInput {
     /// Only return the licenses GitHub highlights.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -3819,6 +4431,21 @@ pub struct GetAllCommonlyUsedLicensesInput {
     /// Default: `30`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub per_page: Option<i64>,
+}
+
+impl<'de> Deserialize<'de> for GetAllCommonlyUsedLicensesInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetAllCommonlyUsedLicensesInput",
+            &["featured", "page", "per_page"],
+        )?;
+        Ok(Self {
+            featured: fields.optional("featured")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+        })
+    }
 }
 
 impl GetAllCommonlyUsedLicensesInput {
@@ -3889,8 +4516,8 @@ pub fn get_an_issue(
 /// Arguments of [`get_an_issue`]. Slug `GITHUB_GET_AN_ISSUE`.
 ///
 /// Arguments for fetching an issue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetAnIssueInput {
     /// Per-repository issue number, the one shown after `#`.
     ///
@@ -3904,6 +4531,21 @@ pub struct GetAnIssueInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for GetAnIssueInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetAnIssueInput",
+            &["issue_number", "owner", "repo"],
+        )?;
+        Ok(Self {
+            issue_number: fields.required("issue_number")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl GetAnIssueInput {
@@ -3957,8 +4599,8 @@ pub fn get_a_pull_request(
 /// Arguments of [`get_a_pull_request`]. Slug `GITHUB_GET_A_PULL_REQUEST`.
 ///
 /// Arguments for fetching a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetAPullRequestInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -3972,6 +4614,21 @@ pub struct GetAPullRequestInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for GetAPullRequestInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetAPullRequestInput",
+            &["owner", "pull_number", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            pull_number: fields.required("pull_number")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl GetAPullRequestInput {
@@ -4019,8 +4676,8 @@ pub fn get_a_repository(
 /// Arguments of [`get_a_repository`]. Slug `GITHUB_GET_A_REPOSITORY`.
 ///
 /// Arguments for fetching a repository.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetARepositoryInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -4030,6 +4687,20 @@ pub struct GetARepositoryInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for GetARepositoryInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetARepositoryInput",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl GetARepositoryInput {
@@ -4273,9 +4944,20 @@ pub fn get_the_authenticated_user(
 /// Arguments of [`get_the_authenticated_user`]. Slug `GITHUB_GET_THE_AUTHENTICATED_USER`.
 ///
 /// This action takes no arguments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetTheAuthenticatedUserInput {}
+impl<'de> Deserialize<'de> for GetTheAuthenticatedUserInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        ::composio_typed::de::Fields::read(
+                deserializer,
+                "GetTheAuthenticatedUserInput",
+                &[],
+            )
+            .map(|_| Self {})
+    }
+}
+
 impl GetTheAuthenticatedUserInput {
     /// Creates the arguments; every parameter is optional and set with the methods below.
     pub fn new() -> Self {
@@ -4384,8 +5066,8 @@ pub fn list_issue_comments_for_a_repository(
 /// Arguments of [`list_issue_comments_for_a_repository`]. Slug `GITHUB_LIST_ISSUE_COMMENTS_FOR_A_REPOSITORY`.
 ///
 /// Arguments for listing a repository's issue comments.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListIssueCommentsForARepositoryInput {
     /// Sort order; only used together with `sort`.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4418,6 +5100,25 @@ pub struct ListIssueCommentsForARepositoryInput {
     /// Default: `"created"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort: Option<ListIssueCommentsForARepositorySort>,
+}
+
+impl<'de> Deserialize<'de> for ListIssueCommentsForARepositoryInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListIssueCommentsForARepositoryInput",
+            &["direction", "owner", "page", "per_page", "repo", "since", "sort"],
+        )?;
+        Ok(Self {
+            direction: fields.optional("direction")?,
+            owner: fields.required("owner")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+            repo: fields.required("repo")?,
+            since: fields.optional("since")?,
+            sort: fields.optional("sort")?,
+        })
+    }
 }
 
 impl ListIssueCommentsForARepositoryInput {
@@ -4542,8 +5243,8 @@ pub fn list_organization_repositories(
 /// Arguments of [`list_organization_repositories`]. Slug `GITHUB_LIST_ORGANIZATION_REPOSITORIES`.
 ///
 /// Arguments for listing an organization's repositories.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListOrganizationRepositoriesInput {
     /// Sort order; ascending for `full_name`, descending otherwise by default.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -4573,6 +5274,24 @@ pub struct ListOrganizationRepositoriesInput {
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ListOrganizationRepositoriesType>,
+}
+
+impl<'de> Deserialize<'de> for ListOrganizationRepositoriesInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListOrganizationRepositoriesInput",
+            &["direction", "org", "page", "per_page", "sort", "type"],
+        )?;
+        Ok(Self {
+            direction: fields.optional("direction")?,
+            org: fields.required("org")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+            sort: fields.optional("sort")?,
+            type_: fields.optional("type")?,
+        })
+    }
 }
 
 impl ListOrganizationRepositoriesInput {
@@ -4714,8 +5433,8 @@ pub fn list_pull_requests(
 /// Arguments of [`list_pull_requests`]. Slug `GITHUB_LIST_PULL_REQUESTS`.
 ///
 /// Arguments for listing pull requests.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListPullRequestsInput {
     /// Only pull requests targeting this branch.
     ///
@@ -4760,6 +5479,37 @@ pub struct ListPullRequestsInput {
     /// Default: `"open"`. Example: `"all"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ListPullRequestsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListPullRequestsInput",
+            &[
+                "base",
+                "direction",
+                "head",
+                "owner",
+                "page",
+                "per_page",
+                "repo",
+                "sort",
+                "state",
+            ],
+        )?;
+        Ok(Self {
+            base: fields.optional("base")?,
+            direction: fields.optional("direction")?,
+            head: fields.optional("head")?,
+            owner: fields.required("owner")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+            repo: fields.required("repo")?,
+            sort: fields.optional("sort")?,
+            state: fields.optional("state")?,
+        })
+    }
 }
 
 impl ListPullRequestsInput {
@@ -4844,8 +5594,8 @@ pub fn list_reactions_for_an_issue(
 /// Arguments of [`list_reactions_for_an_issue`]. Slug `GITHUB_LIST_REACTIONS_FOR_AN_ISSUE`.
 ///
 /// Arguments for listing an issue's reactions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListReactionsForAnIssueInput {
     /// Only return this emoji.
     ///
@@ -4874,6 +5624,24 @@ pub struct ListReactionsForAnIssueInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for ListReactionsForAnIssueInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListReactionsForAnIssueInput",
+            &["content", "issue_number", "owner", "page", "per_page", "repo"],
+        )?;
+        Ok(Self {
+            content: fields.optional("content")?,
+            issue_number: fields.required("issue_number")?,
+            owner: fields.required("owner")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl ListReactionsForAnIssueInput {
@@ -4939,8 +5707,8 @@ pub fn list_repositories_for_the_authenticated_user(
 /// Arguments of [`list_repositories_for_the_authenticated_user`]. Slug `GITHUB_LIST_REPOSITORIES_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for listing the user's repositories; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListRepositoriesForTheAuthenticatedUserInput {
     /// Only repositories updated before this ISO 8601 time.
     ///
@@ -4981,6 +5749,35 @@ pub struct ListRepositoriesForTheAuthenticatedUserInput {
     #[serde(rename = "type")]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub type_: Option<ListRepositoriesForTheAuthenticatedUserType>,
+}
+
+impl<'de> Deserialize<'de> for ListRepositoriesForTheAuthenticatedUserInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListRepositoriesForTheAuthenticatedUserInput",
+            &[
+                "before",
+                "direction",
+                "page",
+                "per_page",
+                "raw_response",
+                "since",
+                "sort",
+                "type",
+            ],
+        )?;
+        Ok(Self {
+            before: fields.optional("before")?,
+            direction: fields.optional("direction")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+            raw_response: fields.optional("raw_response")?,
+            since: fields.optional("since")?,
+            sort: fields.optional("sort")?,
+            type_: fields.optional("type")?,
+        })
+    }
 }
 
 impl ListRepositoriesForTheAuthenticatedUserInput {
@@ -5110,8 +5907,8 @@ pub fn list_repository_issues(
 /// Arguments of [`list_repository_issues`]. Slug `GITHUB_LIST_REPOSITORY_ISSUES`.
 ///
 /// Arguments for listing a repository's issues.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListRepositoryIssuesInput {
     /// A handle, `none` for unassigned, or `*` for any.
     ///
@@ -5176,6 +5973,45 @@ pub struct ListRepositoryIssuesInput {
     /// Default: `"open"`. Example: `"all"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub state: Option<ListRepositoryIssuesState>,
+}
+
+impl<'de> Deserialize<'de> for ListRepositoryIssuesInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListRepositoryIssuesInput",
+            &[
+                "assignee",
+                "creator",
+                "direction",
+                "labels",
+                "mentioned",
+                "milestone",
+                "owner",
+                "page",
+                "per_page",
+                "repo",
+                "since",
+                "sort",
+                "state",
+            ],
+        )?;
+        Ok(Self {
+            assignee: fields.optional("assignee")?,
+            creator: fields.optional("creator")?,
+            direction: fields.optional("direction")?,
+            labels: fields.optional("labels")?,
+            mentioned: fields.optional("mentioned")?,
+            milestone: fields.optional("milestone")?,
+            owner: fields.required("owner")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+            repo: fields.required("repo")?,
+            since: fields.optional("since")?,
+            sort: fields.optional("sort")?,
+            state: fields.optional("state")?,
+        })
+    }
 }
 
 impl ListRepositoryIssuesInput {
@@ -5358,8 +6194,8 @@ pub fn lock_an_issue(
 /// Arguments of [`lock_an_issue`]. Slug `GITHUB_LOCK_AN_ISSUE`.
 ///
 /// Arguments for locking an issue.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct LockAnIssueInput {
     /// Per-repository issue number, the one shown after `#`.
     ///
@@ -5378,6 +6214,22 @@ pub struct LockAnIssueInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for LockAnIssueInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "LockAnIssueInput",
+            &["issue_number", "lock_reason", "owner", "repo"],
+        )?;
+        Ok(Self {
+            issue_number: fields.required("issue_number")?,
+            lock_reason: fields.optional("lock_reason")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl LockAnIssueInput {
@@ -5464,8 +6316,8 @@ pub fn merge_a_pull_request(
 /// Arguments of [`merge_a_pull_request`]. Slug `GITHUB_MERGE_A_PULL_REQUEST`.
 ///
 /// Arguments for merging a pull request.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct MergeAPullRequestInput {
     /// Extra text for the merge commit body.
     ///
@@ -5499,6 +6351,33 @@ pub struct MergeAPullRequestInput {
     /// Example: `"b7e4c1a09f3d2e8b6a5c4d3e2f1a0b9c8d7e6f5a"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for MergeAPullRequestInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "MergeAPullRequestInput",
+            &[
+                "commit_message",
+                "commit_title",
+                "merge_method",
+                "owner",
+                "pull_number",
+                "repo",
+                "sha",
+            ],
+        )?;
+        Ok(Self {
+            commit_message: fields.optional("commit_message")?,
+            commit_title: fields.optional("commit_title")?,
+            merge_method: fields.optional("merge_method")?,
+            owner: fields.required("owner")?,
+            pull_number: fields.required("pull_number")?,
+            repo: fields.required("repo")?,
+            sha: fields.optional("sha")?,
+        })
+    }
 }
 
 impl MergeAPullRequestInput {
@@ -5613,8 +6492,8 @@ pub fn move_a_project_card(
 /// Arguments of [`move_a_project_card`]. Slug `GITHUB_MOVE_A_PROJECT_CARD`.
 ///
 /// Arguments for moving a classic project card.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct MoveAProjectCardInput {
     /// Id of the card to move.
     pub card_id: i64,
@@ -5625,6 +6504,21 @@ pub struct MoveAProjectCardInput {
     ///
     /// Must be matches `^(?:top|bottom|after:\d+)$`. Examples: `"bottom"`, `"after:1207"`.
     pub position: String,
+}
+
+impl<'de> Deserialize<'de> for MoveAProjectCardInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "MoveAProjectCardInput",
+            &["card_id", "column_id", "position"],
+        )?;
+        Ok(Self {
+            card_id: fields.required("card_id")?,
+            column_id: fields.optional("column_id")?,
+            position: fields.required("position")?,
+        })
+    }
 }
 
 impl MoveAProjectCardInput {
@@ -5686,8 +6580,8 @@ pub fn search_issues_and_pull_requests(
 /// Arguments of [`search_issues_and_pull_requests`]. Slug `GITHUB_SEARCH_ISSUES_AND_PULL_REQUESTS`.
 ///
 /// Arguments for searching issues and pull requests.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct SearchIssuesAndPullRequestsInput {
     /// Direction of the sort.
     ///
@@ -5718,6 +6612,24 @@ pub struct SearchIssuesAndPullRequestsInput {
     /// Example: `"reactions-+1"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sort: Option<SearchIssuesAndPullRequestsSort>,
+}
+
+impl<'de> Deserialize<'de> for SearchIssuesAndPullRequestsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "SearchIssuesAndPullRequestsInput",
+            &["order", "page", "per_page", "q", "raw_response", "sort"],
+        )?;
+        Ok(Self {
+            order: fields.optional("order")?,
+            page: fields.optional("page")?,
+            per_page: fields.optional("per_page")?,
+            q: fields.required("q")?,
+            raw_response: fields.optional("raw_response")?,
+            sort: fields.optional("sort")?,
+        })
+    }
 }
 
 impl SearchIssuesAndPullRequestsInput {
@@ -5893,8 +6805,8 @@ pub fn star_a_repository_for_the_authenticated_user(
 /// Arguments of [`star_a_repository_for_the_authenticated_user`]. Slug `GITHUB_STAR_A_REPOSITORY_FOR_THE_AUTHENTICATED_USER`.
 ///
 /// Arguments for starring a repository.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct StarARepositoryForTheAuthenticatedUserInput {
     /// Who owns the repository: a user or organization login. Letter case is ignored.
     ///
@@ -5904,6 +6816,20 @@ pub struct StarARepositoryForTheAuthenticatedUserInput {
     ///
     /// Examples: `"cargo"`, `"widget-factory"`.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for StarARepositoryForTheAuthenticatedUserInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "StarARepositoryForTheAuthenticatedUserInput",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl StarARepositoryForTheAuthenticatedUserInput {
@@ -5946,8 +6872,8 @@ pub fn update_an_issue(
 /// Arguments of [`update_an_issue`]. Slug `GITHUB_UPDATE_AN_ISSUE`.
 ///
 /// Arguments for editing an issue; only given fields change.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct UpdateAnIssueInput {
     /// Single handle to assign; older form of `assignees`.
     ///
@@ -5997,6 +6923,41 @@ pub struct UpdateAnIssueInput {
     /// Example: `"Crash on empty config (Linux and macOS)"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for UpdateAnIssueInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "UpdateAnIssueInput",
+            &[
+                "assignee",
+                "assignees",
+                "body",
+                "issue_number",
+                "labels",
+                "milestone",
+                "owner",
+                "repo",
+                "state",
+                "state_reason",
+                "title",
+            ],
+        )?;
+        Ok(Self {
+            assignee: fields.optional("assignee")?,
+            assignees: fields.optional("assignees")?,
+            body: fields.optional("body")?,
+            issue_number: fields.required("issue_number")?,
+            labels: fields.optional("labels")?,
+            milestone: fields.optional("milestone")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            state: fields.optional("state")?,
+            state_reason: fields.optional("state_reason")?,
+            title: fields.optional("title")?,
+        })
+    }
 }
 
 impl UpdateAnIssueInput {
@@ -6124,8 +7085,8 @@ pub fn update_a_code_scanning_alert(
 /// Arguments of [`update_a_code_scanning_alert`]. Slug `GITHUB_UPDATE_A_CODE_SCANNING_ALERT`.
 ///
 /// Arguments for changing a code scanning alert's state.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct UpdateACodeScanningAlertInput {
     /// Number of the alert in the repository.
     ///
@@ -6153,6 +7114,31 @@ pub struct UpdateACodeScanningAlertInput {
     ///
     /// Example: `"dismissed"`.
     pub state: UpdateACodeScanningAlertState,
+}
+
+impl<'de> Deserialize<'de> for UpdateACodeScanningAlertInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "UpdateACodeScanningAlertInput",
+            &[
+                "alert_number",
+                "dismissed_comment",
+                "dismissed_reason",
+                "owner",
+                "repo",
+                "state",
+            ],
+        )?;
+        Ok(Self {
+            alert_number: fields.required("alert_number")?,
+            dismissed_comment: fields.optional("dismissed_comment")?,
+            dismissed_reason: fields.optional("dismissed_reason")?,
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+            state: fields.required("state")?,
+        })
+    }
 }
 
 impl UpdateACodeScanningAlertInput {
@@ -6307,13 +7293,27 @@ pub const TOOLS: &[TypedTool] = &[
 ];
 
 /// Config of the trigger type `GITHUB_COMMIT_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CommitEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
     /// Name of the repository to watch, without the owner.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for CommitEventConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CommitEventConfig",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl CommitEventConfig {
@@ -6353,14 +7353,27 @@ pub struct CommitEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_FOLLOWER_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct FollowerEventConfig {
     /// Minutes between polls.
     ///
     /// Default: `1`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub interval: Option<f64>,
+}
+
+impl<'de> Deserialize<'de> for FollowerEventConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "FollowerEventConfig",
+            &["interval"],
+        )?;
+        Ok(Self {
+            interval: fields.optional("interval")?,
+        })
+    }
 }
 
 impl FollowerEventConfig {
@@ -6400,13 +7413,27 @@ pub struct FollowerEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_ISSUE_ADDED_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct IssueAddedEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
     /// Name of the repository to watch, without the owner.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for IssueAddedEventConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "IssueAddedEventConfig",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl IssueAddedEventConfig {
@@ -6456,13 +7483,27 @@ pub struct IssueAddedEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_LABEL_ADDED_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct LabelAddedEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
     /// Name of the repository to watch, without the owner.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for LabelAddedEventConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "LabelAddedEventConfig",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl LabelAddedEventConfig {
@@ -6506,13 +7547,27 @@ pub struct LabelAddedEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_PULL_REQUEST_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct PullRequestEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
     /// Name of the repository to watch, without the owner.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for PullRequestEventConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "PullRequestEventConfig",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl PullRequestEventConfig {
@@ -6559,13 +7614,27 @@ pub struct PullRequestEventPayload {
 }
 
 /// Config of the trigger type `GITHUB_STAR_ADDED_EVENT`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct StarAddedEventConfig {
     /// Account that owns the repository to watch.
     pub owner: String,
     /// Name of the repository to watch, without the owner.
     pub repo: String,
+}
+
+impl<'de> Deserialize<'de> for StarAddedEventConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "StarAddedEventConfig",
+            &["owner", "repo"],
+        )?;
+        Ok(Self {
+            owner: fields.required("owner")?,
+            repo: fields.required("repo")?,
+        })
+    }
 }
 
 impl StarAddedEventConfig {

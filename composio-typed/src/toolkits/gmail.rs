@@ -5,7 +5,7 @@
 // tools:   20
 // schemas: sha256:289a077e383313755fec0802d8476d06e71dadc694e44338418350aff41e1451
 
-use ::composio_typed::serde::{Deserialize, Serialize};
+use ::composio_typed::serde::{Deserialize, Deserializer, Serialize};
 use ::composio_typed::{
     Call, Client, FileDownload, FileInput, JsonObject, Tool, ToolMeta, TypedTool, Value,
 };
@@ -40,8 +40,8 @@ pub fn add_label_to_email(
 /// Arguments of [`add_label_to_email`]. Slug `GMAIL_ADD_LABEL_TO_EMAIL`.
 ///
 /// Arguments for changing a message's labels.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct AddLabelToEmailInput {
     /// Label ids to put on the message (system or user labels).
     ///
@@ -62,6 +62,22 @@ pub struct AddLabelToEmailInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for AddLabelToEmailInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "AddLabelToEmailInput",
+            &["add_label_ids", "message_id", "remove_label_ids", "user_id"],
+        )?;
+        Ok(Self {
+            add_label_ids: fields.optional("add_label_ids")?,
+            message_id: fields.required("message_id")?,
+            remove_label_ids: fields.optional("remove_label_ids")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl AddLabelToEmailInput {
@@ -135,8 +151,8 @@ pub fn create_email_draft(
 /// Arguments of [`create_email_draft`]. Slug `GMAIL_CREATE_EMAIL_DRAFT`.
 ///
 /// Arguments for saving a draft.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateEmailDraftInput {
     /// File to attach, uploaded through Composio's file API first.
     ///
@@ -185,6 +201,39 @@ pub struct CreateEmailDraftInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for CreateEmailDraftInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateEmailDraftInput",
+            &[
+                "attachment",
+                "bcc",
+                "body",
+                "cc",
+                "extra_recipients",
+                "is_html",
+                "recipient_email",
+                "subject",
+                "thread_id",
+                "user_id",
+            ],
+        )?;
+        Ok(Self {
+            attachment: fields.optional("attachment")?,
+            bcc: fields.optional("bcc")?,
+            body: fields.required("body")?,
+            cc: fields.optional("cc")?,
+            extra_recipients: fields.optional("extra_recipients")?,
+            is_html: fields.optional("is_html")?,
+            recipient_email: fields.required("recipient_email")?,
+            subject: fields.required("subject")?,
+            thread_id: fields.optional("thread_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl CreateEmailDraftInput {
@@ -317,8 +366,8 @@ pub fn create_label(
 /// Arguments of [`create_label`]. Slug `GMAIL_CREATE_LABEL`.
 ///
 /// Arguments for creating a label.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct CreateLabelInput {
     /// Visibility in the side label list: `labelShow`, `labelShowIfUnread` or `labelHide`.
     ///
@@ -339,6 +388,27 @@ pub struct CreateLabelInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for CreateLabelInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "CreateLabelInput",
+            &[
+                "label_list_visibility",
+                "label_name",
+                "message_list_visibility",
+                "user_id",
+            ],
+        )?;
+        Ok(Self {
+            label_list_visibility: fields.optional("label_list_visibility")?,
+            label_name: fields.required("label_name")?,
+            message_list_visibility: fields.optional("message_list_visibility")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl CreateLabelInput {
@@ -406,8 +476,8 @@ pub fn delete_draft(
 /// Arguments of [`delete_draft`]. Slug `GMAIL_DELETE_DRAFT`.
 ///
 /// Arguments for deleting a draft.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct DeleteDraftInput {
     /// Id of the draft to delete.
     ///
@@ -418,6 +488,20 @@ pub struct DeleteDraftInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for DeleteDraftInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "DeleteDraftInput",
+            &["draft_id", "user_id"],
+        )?;
+        Ok(Self {
+            draft_id: fields.required("draft_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl DeleteDraftInput {
@@ -473,8 +557,8 @@ pub fn delete_message(
 /// Arguments of [`delete_message`]. Slug `GMAIL_DELETE_MESSAGE`.
 ///
 /// Arguments for deleting a message.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct DeleteMessageInput {
     /// Gmail id of the message to delete.
     ///
@@ -485,6 +569,20 @@ pub struct DeleteMessageInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for DeleteMessageInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "DeleteMessageInput",
+            &["message_id", "user_id"],
+        )?;
+        Ok(Self {
+            message_id: fields.required("message_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl DeleteMessageInput {
@@ -540,8 +638,8 @@ pub fn fetch_emails(
 /// Arguments of [`fetch_emails`]. Slug `GMAIL_FETCH_EMAILS`.
 ///
 /// Arguments for listing messages; every field is optional.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct FetchEmailsInput {
     /// Also return the MIME tree of each message.
     ///
@@ -574,6 +672,33 @@ pub struct FetchEmailsInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FetchEmailsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "FetchEmailsInput",
+            &[
+                "include_payload",
+                "include_spam_trash",
+                "label_ids",
+                "max_results",
+                "page_token",
+                "query",
+                "user_id",
+            ],
+        )?;
+        Ok(Self {
+            include_payload: fields.optional("include_payload")?,
+            include_spam_trash: fields.optional("include_spam_trash")?,
+            label_ids: fields.optional("label_ids")?,
+            max_results: fields.optional("max_results")?,
+            page_token: fields.optional("page_token")?,
+            query: fields.optional("query")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl FetchEmailsInput {
@@ -797,8 +922,8 @@ pub fn fetch_message_by_message_id(
 /// Arguments of [`fetch_message_by_message_id`]. Slug `GMAIL_FETCH_MESSAGE_BY_MESSAGE_ID`.
 ///
 /// Arguments for fetching a message.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct FetchMessageByMessageIdInput {
     /// How much to return: `minimal`, `full`, `raw` or `metadata`.
     ///
@@ -814,6 +939,21 @@ pub struct FetchMessageByMessageIdInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FetchMessageByMessageIdInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "FetchMessageByMessageIdInput",
+            &["format", "message_id", "user_id"],
+        )?;
+        Ok(Self {
+            format: fields.optional("format")?,
+            message_id: fields.required("message_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl FetchMessageByMessageIdInput {
@@ -871,8 +1011,8 @@ pub fn fetch_message_by_thread_id(
 /// Arguments of [`fetch_message_by_thread_id`]. Slug `GMAIL_FETCH_MESSAGE_BY_THREAD_ID`.
 ///
 /// Arguments for fetching a thread's messages.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct FetchMessageByThreadIdInput {
     /// Token for the next page of messages, if any.
     ///
@@ -888,6 +1028,21 @@ pub struct FetchMessageByThreadIdInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for FetchMessageByThreadIdInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "FetchMessageByThreadIdInput",
+            &["page_token", "thread_id", "user_id"],
+        )?;
+        Ok(Self {
+            page_token: fields.optional("page_token")?,
+            thread_id: fields.required("thread_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl FetchMessageByThreadIdInput {
@@ -977,8 +1132,8 @@ pub fn get_attachment(
 /// Arguments of [`get_attachment`]. Slug `GMAIL_GET_ATTACHMENT`.
 ///
 /// Arguments for downloading an attachment.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetAttachmentInput {
     /// Id of the attachment, taken from the message's parts.
     ///
@@ -997,6 +1152,22 @@ pub struct GetAttachmentInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for GetAttachmentInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetAttachmentInput",
+            &["attachment_id", "file_name", "message_id", "user_id"],
+        )?;
+        Ok(Self {
+            attachment_id: fields.required("attachment_id")?,
+            file_name: fields.required("file_name")?,
+            message_id: fields.required("message_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl GetAttachmentInput {
@@ -1058,8 +1229,8 @@ pub fn get_contacts(
 /// Arguments of [`get_contacts`]. Slug `GMAIL_GET_CONTACTS`.
 ///
 /// Arguments for listing contacts; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetContactsInput {
     /// Token for the next page of contacts.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -1074,6 +1245,21 @@ pub struct GetContactsInput {
     /// Default: `"people/me"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub resource_name: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for GetContactsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetContactsInput",
+            &["page_token", "person_fields", "resource_name"],
+        )?;
+        Ok(Self {
+            page_token: fields.optional("page_token")?,
+            person_fields: fields.optional("person_fields")?,
+            resource_name: fields.optional("resource_name")?,
+        })
+    }
 }
 
 impl GetContactsInput {
@@ -1143,8 +1329,8 @@ pub fn get_people(client: &Client, input: GetPeopleInput) -> Call<'_, GetPeopleI
 /// Arguments of [`get_people`]. Slug `GMAIL_GET_PEOPLE`.
 ///
 /// Arguments for reading people records; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetPeopleInput {
     /// List auto-saved "other contacts" instead of one person.
     ///
@@ -1176,6 +1362,31 @@ pub struct GetPeopleInput {
     /// Default: `""`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sync_token: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for GetPeopleInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetPeopleInput",
+            &[
+                "other_contacts",
+                "page_size",
+                "page_token",
+                "person_fields",
+                "resource_name",
+                "sync_token",
+            ],
+        )?;
+        Ok(Self {
+            other_contacts: fields.optional("other_contacts")?,
+            page_size: fields.optional("page_size")?,
+            page_token: fields.optional("page_token")?,
+            person_fields: fields.optional("person_fields")?,
+            resource_name: fields.optional("resource_name")?,
+            sync_token: fields.optional("sync_token")?,
+        })
+    }
 }
 
 impl GetPeopleInput {
@@ -1281,14 +1492,27 @@ pub fn get_profile(
 /// Arguments of [`get_profile`]. Slug `GMAIL_GET_PROFILE`.
 ///
 /// Arguments for reading the mailbox profile.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct GetProfileInput {
     /// Mailbox to act on: `me` for the connected account, or that account's own address.
     ///
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for GetProfileInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "GetProfileInput",
+            &["user_id"],
+        )?;
+        Ok(Self {
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl GetProfileInput {
@@ -1367,8 +1591,8 @@ pub fn list_drafts(
 /// Arguments of [`list_drafts`]. Slug `GMAIL_LIST_DRAFTS`.
 ///
 /// Arguments for listing drafts; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListDraftsInput {
     /// Largest number of drafts to return.
     ///
@@ -1385,6 +1609,21 @@ pub struct ListDraftsInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ListDraftsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListDraftsInput",
+            &["max_results", "page_token", "user_id"],
+        )?;
+        Ok(Self {
+            max_results: fields.optional("max_results")?,
+            page_token: fields.optional("page_token")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl ListDraftsInput {
@@ -1487,14 +1726,27 @@ pub fn list_labels(
 /// Arguments of [`list_labels`]. Slug `GMAIL_LIST_LABELS`.
 ///
 /// Arguments for listing labels.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListLabelsInput {
     /// Mailbox to act on: `me` for the connected account, or that account's own address.
     ///
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ListLabelsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListLabelsInput",
+            &["user_id"],
+        )?;
+        Ok(Self {
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl ListLabelsInput {
@@ -1706,8 +1958,8 @@ pub fn list_threads(
 /// Arguments of [`list_threads`]. Slug `GMAIL_LIST_THREADS`.
 ///
 /// Arguments for listing threads; all optional.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ListThreadsInput {
     /// Upper bound on threads in one page.
     ///
@@ -1729,6 +1981,22 @@ pub struct ListThreadsInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ListThreadsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ListThreadsInput",
+            &["max_results", "page_token", "query", "user_id"],
+        )?;
+        Ok(Self {
+            max_results: fields.optional("max_results")?,
+            page_token: fields.optional("page_token")?,
+            query: fields.optional("query")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl ListThreadsInput {
@@ -1829,8 +2097,8 @@ pub fn modify_thread_labels(
 /// Arguments of [`modify_thread_labels`]. Slug `GMAIL_MODIFY_THREAD_LABELS`.
 ///
 /// Arguments for relabelling a thread.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ModifyThreadLabelsInput {
     /// Label ids to apply to the whole thread.
     ///
@@ -1851,6 +2119,22 @@ pub struct ModifyThreadLabelsInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ModifyThreadLabelsInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ModifyThreadLabelsInput",
+            &["add_label_ids", "remove_label_ids", "thread_id", "user_id"],
+        )?;
+        Ok(Self {
+            add_label_ids: fields.optional("add_label_ids")?,
+            remove_label_ids: fields.optional("remove_label_ids")?,
+            thread_id: fields.required("thread_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl ModifyThreadLabelsInput {
@@ -1926,8 +2210,8 @@ pub fn move_to_trash(
 /// Arguments of [`move_to_trash`]. Slug `GMAIL_MOVE_TO_TRASH`.
 ///
 /// Arguments for trashing a message.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct MoveToTrashInput {
     /// Gmail id of the message to trash.
     ///
@@ -1938,6 +2222,20 @@ pub struct MoveToTrashInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for MoveToTrashInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "MoveToTrashInput",
+            &["message_id", "user_id"],
+        )?;
+        Ok(Self {
+            message_id: fields.required("message_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl MoveToTrashInput {
@@ -1993,12 +2291,8 @@ pub fn patch_label(
 /// Arguments of [`patch_label`]. Slug `GMAIL_PATCH_LABEL`.
 ///
 /// Arguments for partially updating a label.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(
-    crate = "::composio_typed::serde",
-    rename_all = "camelCase",
-    deny_unknown_fields
-)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
 pub struct PatchLabelInput {
     /// New colors; leave out to keep the current ones.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -2026,6 +2320,31 @@ pub struct PatchLabelInput {
     ///
     /// Example: `"me"`.
     pub user_id: String,
+}
+
+impl<'de> Deserialize<'de> for PatchLabelInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "PatchLabelInput",
+            &[
+                "color",
+                "id",
+                "labelListVisibility",
+                "messageListVisibility",
+                "name",
+                "userId",
+            ],
+        )?;
+        Ok(Self {
+            color: fields.optional("color")?,
+            id: fields.required("id")?,
+            label_list_visibility: fields.optional("labelListVisibility")?,
+            message_list_visibility: fields.optional("messageListVisibility")?,
+            name: fields.optional("name")?,
+            user_id: fields.required("userId")?,
+        })
+    }
 }
 
 impl PatchLabelInput {
@@ -2103,12 +2422,8 @@ pub struct PatchLabelOutput {
 }
 
 /// New colors; leave out to keep the current ones.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(
-    crate = "::composio_typed::serde",
-    rename_all = "camelCase",
-    deny_unknown_fields
-)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
 pub struct PatchLabelColor {
     /// Background color as `#rrggbb`, from Gmail's fixed palette.
     ///
@@ -2120,6 +2435,20 @@ pub struct PatchLabelColor {
     /// Example: `"#fad165"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub text_color: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for PatchLabelColor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "PatchLabelColor",
+            &["backgroundColor", "textColor"],
+        )?;
+        Ok(Self {
+            background_color: fields.optional("backgroundColor")?,
+            text_color: fields.optional("textColor")?,
+        })
+    }
 }
 
 impl PatchLabelColor {
@@ -2164,8 +2493,8 @@ pub fn remove_label(
 /// Arguments of [`remove_label`]. Slug `GMAIL_REMOVE_LABEL`.
 ///
 /// Arguments for deleting a label.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct RemoveLabelInput {
     /// Id of the user label to delete; system labels cannot be removed.
     ///
@@ -2176,6 +2505,20 @@ pub struct RemoveLabelInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for RemoveLabelInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "RemoveLabelInput",
+            &["label_id", "user_id"],
+        )?;
+        Ok(Self {
+            label_id: fields.required("label_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl RemoveLabelInput {
@@ -2231,8 +2574,8 @@ pub fn reply_to_thread(
 /// Arguments of [`reply_to_thread`]. Slug `GMAIL_REPLY_TO_THREAD`.
 ///
 /// Arguments for replying in a thread.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(crate = "::composio_typed::serde", deny_unknown_fields)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde")]
 pub struct ReplyToThreadInput {
     /// Hidden recipients.
     ///
@@ -2271,6 +2614,35 @@ pub struct ReplyToThreadInput {
     /// Default: `"me"`. Examples: `"me"`, `"someone@example.org"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ReplyToThreadInput {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "ReplyToThreadInput",
+            &[
+                "bcc",
+                "cc",
+                "extra_recipients",
+                "is_html",
+                "message_body",
+                "recipient_email",
+                "thread_id",
+                "user_id",
+            ],
+        )?;
+        Ok(Self {
+            bcc: fields.optional("bcc")?,
+            cc: fields.optional("cc")?,
+            extra_recipients: fields.optional("extra_recipients")?,
+            is_html: fields.optional("is_html")?,
+            message_body: fields.required("message_body")?,
+            recipient_email: fields.required("recipient_email")?,
+            thread_id: fields.required("thread_id")?,
+            user_id: fields.optional("user_id")?,
+        })
+    }
 }
 
 impl ReplyToThreadInput {
@@ -2374,12 +2746,8 @@ pub const TOOLS: &[TypedTool] = &[
 ];
 
 /// Config of the trigger type `GMAIL_NEW_GMAIL_MESSAGE`, and its marker: it implements `TriggerType`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(
-    crate = "::composio_typed::serde",
-    rename_all = "camelCase",
-    deny_unknown_fields
-)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(crate = "::composio_typed::serde", rename_all = "camelCase")]
 pub struct NewGmailMessageConfig {
     /// Minutes between polls.
     ///
@@ -2401,6 +2769,22 @@ pub struct NewGmailMessageConfig {
     /// Default: `"me"`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for NewGmailMessageConfig {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let mut fields = ::composio_typed::de::Fields::read(
+            deserializer,
+            "NewGmailMessageConfig",
+            &["interval", "labelIds", "query", "userId"],
+        )?;
+        Ok(Self {
+            interval: fields.optional("interval")?,
+            label_ids: fields.optional("labelIds")?,
+            query: fields.optional("query")?,
+            user_id: fields.optional("userId")?,
+        })
+    }
 }
 
 impl NewGmailMessageConfig {
