@@ -1,10 +1,10 @@
-//! Deserialization helpers that generated code names in its serde attributes, and [`Fields`],
-//! the reader behind every generated input struct's `Deserialize`.
+//! Deserialization helpers that generated code names in its serde attributes, and
+//! [`read_struct`], the reader behind every generated input struct's `Deserialize`.
 
 use std::fmt;
 use std::marker::PhantomData;
 
-use serde::de::{DeserializeOwned, Error, MapAccess, Visitor};
+use serde::de::{DeserializeOwned, DeserializeSeed, Error, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 use serde_json::{Map, Value};
 
@@ -21,77 +21,145 @@ where
     Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
 }
 
-/// The fields of an input struct, read as JSON values, taken out one by one by its
-/// `Deserialize` impl.
+/// Reads an input struct's fields as the tuple `T` of their values, in the order of `fields`
+/// (their JSON names); the generated `Deserialize` of every input struct is one call of it.
 ///
-/// Generated input structs implement `Deserialize` by hand through this type instead of serde's
-/// derive: one short function per struct compiles several times faster than the derive's
-/// visitor, field enum and sequence support, which an 800-tool module pays for 900 times. It
-/// accepts what the derive with `deny_unknown_fields` accepted, except sequences: an input is
-/// an object in every format.
+/// Input structs do not use serde's derive: its visitor, field enum and sequence support, on
+/// 900 structs, cost most of a large module's `cargo check`, and a struct literal with a `?`
+/// per field costs nearly as much again. This reads the object, with the derive's language (with
+/// `deny_unknown_fields`): a key not in `fields` is serde's "unknown field" error, a repeated
+/// key its "duplicate field" error, an absent `required` key its "missing field" error, an
+/// absent optional one `null` (so `None`). The values then deserialize as one tuple; more than
+/// 16 fields are nested in tuples of 16, as the generator spells them. Unlike the derive, an
+/// input is an object in every format, never a sequence.
 ///
 /// An error inside a field carries its path, `` field `labels[1]`: invalid type… ``, because
-/// reading the fields as values first hides it from `serde_path_to_error`;
-/// [`split_path`] takes it out again.
-pub struct Fields<E> {
-    values: Map<String, Value>,
+/// reading the fields as values first hides it from `serde_path_to_error`; [`split_path`] takes
+/// it out again.
+pub fn read_struct<'de, D, T>(
+    deserializer: D,
+    name: &'static str,
+    fields: &'static [&'static str],
+    required: &'static [&'static str],
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let values = deserializer.deserialize_map(ObjectVisitor { name, known: Some(fields) })?;
+    tuple(values, fields, required, None)
+}
+
+/// [`read_struct`] for a struct with a flattened field: every key is taken, and the keys
+/// `fields` leave are one more value at the end of the tuple, an object.
+pub fn read_open_struct<'de, D, T>(
+    deserializer: D,
+    name: &'static str,
+    fields: &'static [&'static str],
+    required: &'static [&'static str],
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    let values = deserializer.deserialize_map(ObjectVisitor { name, known: None })?;
+    tuple(values, fields, required, Some(""))
+}
+
+/// Orders `values` as `fields`, then deserializes them as the tuple `T`.
+fn tuple<T: DeserializeOwned, E: Error>(
+    mut values: Map<String, Value>,
+    fields: &'static [&'static str],
+    required: &[&str],
+    // The key of the leftover keys' object: empty, as they are the struct's own.
+    rest: Option<&'static str>,
+) -> Result<T, E> {
+    let mut leaves = Vec::with_capacity(fields.len() + 1);
+    for &field in fields {
+        match values.remove(field) {
+            Some(value) => leaves.push(Node::Leaf(field, value)),
+            None if required.contains(&field) => return Err(E::missing_field(field)),
+            None => leaves.push(Node::Leaf(field, Value::Null)),
+        }
+    }
+    if let Some(rest) = rest {
+        leaves.push(Node::Leaf(rest, Value::Object(values)));
+    }
+    T::deserialize(Group::<E> { nodes: nest(leaves), error: PhantomData })
+}
+
+/// The widest tuple serde reads.
+const WIDEST: usize = 16;
+
+/// Groups `nodes` in tuples of at most [`WIDEST`], and those again, until one tuple holds them.
+fn nest(mut nodes: Vec<Node>) -> Vec<Node> {
+    while nodes.len() > WIDEST {
+        let mut groups = Vec::with_capacity(nodes.len().div_ceil(WIDEST));
+        let mut rest = nodes.into_iter().peekable();
+        while rest.peek().is_some() {
+            groups.push(Node::Group(rest.by_ref().take(WIDEST).collect()));
+        }
+        nodes = groups;
+    }
+    nodes
+}
+
+enum Node {
+    Leaf(&'static str, Value),
+    Group(Vec<Node>),
+}
+
+/// A tuple of field values (or of tuples of them), as a deserializer.
+struct Group<E> {
+    nodes: Vec<Node>,
     error: PhantomData<E>,
 }
 
-impl<E: Error> Fields<E> {
-    /// Reads an object whose keys must all be among `known` (its fields' JSON names): the first
-    /// other key is serde's "unknown field" error, a repeated one its "duplicate field" error.
-    pub fn read<'de, D>(deserializer: D, name: &'static str, known: &'static [&'static str]) -> Result<Self, E>
-    where
-        D: Deserializer<'de, Error = E>,
-    {
-        let values = deserializer.deserialize_map(ObjectVisitor { name, known: Some(known) })?;
-        Ok(Fields { values, error: PhantomData })
+impl<'de, E: Error> Deserializer<'de> for Group<E> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        if self.nodes.is_empty() {
+            return visitor.visit_unit();
+        }
+        let mut access = GroupAccess { nodes: self.nodes.into_iter(), error: PhantomData };
+        visitor.visit_seq(&mut access)
     }
 
-    /// Reads an object taking any key: the struct has a field for the keys the others leave
-    /// ([`Fields::rest`]).
-    pub fn read_open<'de, D>(deserializer: D, name: &'static str) -> Result<Self, E>
-    where
-        D: Deserializer<'de, Error = E>,
-    {
-        let values = deserializer.deserialize_map(ObjectVisitor { name, known: None })?;
-        Ok(Fields { values, error: PhantomData })
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map struct enum identifier
+        ignored_any
     }
+}
 
-    /// A required field: absent is serde's "missing field" error.
-    pub fn required<T: DeserializeOwned>(&mut self, key: &'static str) -> Result<T, E> {
-        match self.values.remove(key) {
-            Some(value) => field(key, value),
-            None => Err(E::missing_field(key)),
+struct GroupAccess<E> {
+    nodes: std::vec::IntoIter<Node>,
+    error: PhantomData<E>,
+}
+
+impl<'de, E: Error> SeqAccess<'de> for GroupAccess<E> {
+    type Error = E;
+
+    fn next_element_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<Option<S::Value>, E> {
+        match self.nodes.next() {
+            None => Ok(None),
+            Some(Node::Group(nodes)) => seed.deserialize(Group { nodes, error: PhantomData }).map(Some),
+            Some(Node::Leaf(key, value)) => field(seed, key, value).map(Some),
         }
     }
 
-    /// An `Option` field: absent and `null` are `None`.
-    pub fn optional<T: DeserializeOwned>(&mut self, key: &'static str) -> Result<Option<T>, E> {
-        match self.values.remove(key) {
-            None | Some(Value::Null) => Ok(None),
-            Some(value) => field(key, value).map(Some),
-        }
-    }
-
-    /// A field with a default: absent and `null` are `T::default()`, as with
-    /// [`null_as_default`].
-    pub fn defaulted<T: DeserializeOwned + Default>(&mut self, key: &'static str) -> Result<T, E> {
-        self.optional(key).map(Option::unwrap_or_default)
-    }
-
-    /// The keys no other field took, as one object (a flattened field); take it last.
-    pub fn rest<T: DeserializeOwned>(self) -> Result<T, E> {
-        T::deserialize(Value::Object(self.values)).map_err(|e| E::custom(e))
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.nodes.len())
     }
 }
 
 /// Reads one field's value, keeping the path of an error inside it.
-fn field<T: DeserializeOwned, E: Error>(key: &str, value: Value) -> Result<T, E> {
-    serde_path_to_error::deserialize(value).map_err(|e| {
-        let tracked = e.path().to_string();
-        let message = e.into_inner().to_string();
+fn field<'de, S: DeserializeSeed<'de>, E: Error>(seed: S, key: &str, value: Value) -> Result<S::Value, E> {
+    let mut track = serde_path_to_error::Track::new();
+    seed.deserialize(serde_path_to_error::Deserializer::new(value, &mut track)).map_err(|e| {
+        let tracked = track.path().to_string();
+        let message = e.to_string();
         let (inner, message) = split_path(&message);
         let path = join_path(&join_path(key, Some(&tracked)), inner);
         E::custom(format_args!("field `{path}`: {message}"))
@@ -186,7 +254,7 @@ mod tests {
     use serde::de::value::{Error as ValueError, MapDeserializer};
     use serde_json::{Value, json};
 
-    use super::{Fields, split_path};
+    use super::{read_open_struct, read_struct, split_path};
     use crate::JsonObject;
 
     /// What the generator emits for an input struct, by hand.
@@ -200,13 +268,9 @@ mod tests {
 
     impl<'de> serde::Deserialize<'de> for Input {
         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let mut fields = Fields::read(deserializer, "Input", &["title", "labels", "count", "nested"])?;
-            Ok(Self {
-                title: fields.required("title")?,
-                labels: fields.optional("labels")?,
-                count: fields.defaulted("count")?,
-                nested: fields.optional("nested")?,
-            })
+            let (title, labels, count, nested) =
+                read_struct(deserializer, "Input", &["title", "labels", "count", "nested"], &["title"])?;
+            Ok(Self { title, labels, count: Option::unwrap_or_default(count), nested })
         }
     }
 
@@ -219,8 +283,8 @@ mod tests {
 
     impl<'de> serde::Deserialize<'de> for Open {
         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            let mut fields = Fields::read_open(deserializer, "Open")?;
-            Ok(Self { title: fields.optional("title")?, arguments: fields.rest()? })
+            let (title, arguments) = read_open_struct(deserializer, "Open", &["title"], &[])?;
+            Ok(Self { title, arguments })
         }
     }
 
@@ -230,7 +294,23 @@ mod tests {
 
     impl<'de> serde::Deserialize<'de> for Empty {
         fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            Fields::read(deserializer, "Empty", &[]).map(|_| Self {})
+            read_struct(deserializer, "Empty", &[], &[]).map(|()| Self {})
+        }
+    }
+
+    /// Wider than one tuple: its values nest as tuples of 16.
+    #[derive(Debug, PartialEq)]
+    struct Wide {
+        f: [u8; 18],
+    }
+
+    impl<'de> serde::Deserialize<'de> for Wide {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            const NAMES: &[&str] =
+                &["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r"];
+            let ((a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p), (q, r)) =
+                read_struct(deserializer, "Wide", NAMES, &["r"])?;
+            Ok(Self { f: [a, b, c, d, e, f, g, h, i, j, k, l, m, n, o, p, q, r].map(Option::unwrap_or_default) })
         }
     }
 
@@ -271,6 +351,15 @@ mod tests {
         let error = input(json!({"title": "t", "nested": {"title": "u", "nested": {"titel": 1}}})).unwrap_err();
         assert_eq!(split_path(&error).0, Some("nested.nested"));
         assert_eq!(split_path("missing field `title`"), (None, "missing field `title`"));
+    }
+
+    #[test]
+    fn more_than_sixteen_fields_nest() {
+        let wide: Wide = serde_json::from_value(json!({"a": 1, "p": 16, "q": 17, "r": 18})).unwrap();
+        assert_eq!(wide.f, [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 16, 17, 18]);
+        let error = serde_json::from_value::<Wide>(json!({"q": "x", "r": 1})).unwrap_err();
+        assert_eq!(split_path(&error.to_string()).0, Some("q"));
+        assert_eq!(serde_json::from_value::<Wide>(json!({})).unwrap_err().to_string(), "missing field `r`");
     }
 
     #[test]

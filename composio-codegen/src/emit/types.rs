@@ -122,49 +122,43 @@ impl Emitter<'_> {
         }
     }
 
-    /// `Deserialize` of an input struct, through the runtime's `de::Fields`: serde's derive
-    /// costs several times its compile time, on every one of a toolkit's input structs.
+    /// `Deserialize` of an input struct: one call of the runtime's `de::read_struct`, which
+    /// reads the fields as a tuple. serde's derive costs several times its compile time, and so
+    /// would a struct literal with a `?` per field, on every one of a toolkit's input structs.
     fn deserialize_input(&mut self, name: &proc_macro2::Ident, st: &Struct) -> TokenStream {
         self.use_(Import::Deserialize);
         self.use_(Import::Deserializer);
         let type_name = name.to_string();
-        let read = if st.fields.is_empty() {
-            quote! { ::composio_typed::de::Fields::read(deserializer, #type_name, &[]).map(|_| Self {}) }
-        } else {
-            // The flattened field takes the keys the others leave, so it is read last.
-            let (open, named): (Vec<&Field>, Vec<&Field>) = st.fields.iter().partition(|f| f.flatten);
-            let inits = named.iter().map(|f| {
-                let field = ident(&f.ident);
-                let json = &f.json_name;
-                let take = match (&f.ty, f.defaulted) {
-                    (_, true) => quote!(defaulted),
-                    (Ty::Option(_), false) => quote!(optional),
-                    (_, false) => quote!(required),
-                };
-                quote! { #field: fields.#take(#json)? }
-            });
-            let rest = open.iter().map(|f| {
-                let field = ident(&f.ident);
-                quote! { #field: fields.rest()? }
-            });
-            // A model's misspelt argument must be an error it sees, not a value silently
-            // dropped; only a flattened field takes every key.
-            let fields = if open.is_empty() {
-                let known = named.iter().map(|f| &f.json_name);
-                quote! { ::composio_typed::de::Fields::read(deserializer, #type_name, &[#(#known),*])? }
-            } else {
-                quote! { ::composio_typed::de::Fields::read_open(deserializer, #type_name)? }
-            };
-            let binding = if named.is_empty() { quote!(fields) } else { quote!(mut fields) };
-            quote! {
-                let #binding = #fields;
-                Ok(Self { #(#inits,)* #(#rest,)* })
-            }
+        // The flattened field takes the keys the others leave: the tuple's last value.
+        let (open, named): (Vec<&Field>, Vec<&Field>) = st.fields.iter().partition(|f| f.flatten);
+        let json: Vec<&String> = named.iter().map(|f| &f.json_name).collect();
+        // An `Option` field reads absence as `None`, required or not, as the derive did.
+        let required = named.iter().filter(|f| f.required && !matches!(f.ty, Ty::Option(_))).map(|f| &f.json_name);
+        let read = if open.is_empty() { quote!(read_struct) } else { quote!(read_open_struct) };
+        let call = quote! {
+            ::composio_typed::de::#read(deserializer, #type_name, &[#(#json),*], &[#(#required),*])
         };
+        if st.fields.is_empty() {
+            return quote! {
+                impl<'de> Deserialize<'de> for #name {
+                    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                        #call.map(|()| Self {})
+                    }
+                }
+            };
+        }
+        let order: Vec<proc_macro2::Ident> = named.iter().chain(&open).map(|f| ident(&f.ident)).collect();
+        let pattern = tuple_pattern(order.iter().map(|i| quote!(#i)).collect());
+        let inits = st.fields.iter().map(|f| {
+            let field = ident(&f.ident);
+            // A defaulted field reads as an `Option` (absent or `null` is `None`).
+            if f.defaulted { quote!(#field: Option::unwrap_or_default(#field)) } else { quote!(#field) }
+        });
         quote! {
             impl<'de> Deserialize<'de> for #name {
                 fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                    #read
+                    let #pattern = #call?;
+                    Ok(Self { #(#inits),* })
                 }
             }
         }
@@ -670,4 +664,14 @@ fn variant_rename_rule(e: &Enum) -> Option<&'static str> {
 /// misnamed conversion.
 fn convention_clash(name: &str) -> bool {
     ["as_", "from_", "is_", "to_"].iter().any(|p| name.starts_with(p)) || name.ends_with("_mut")
+}
+
+/// The tuple pattern `de::read_struct` fills: flat up to 16 values (the widest tuple serde
+/// reads), else nested in tuples of 16, as the runtime nests them.
+fn tuple_pattern(mut items: Vec<TokenStream>) -> TokenStream {
+    const WIDEST: usize = 16;
+    while items.len() > WIDEST {
+        items = items.chunks(WIDEST).map(|chunk| quote!((#(#chunk,)*))).collect();
+    }
+    quote!((#(#items,)*))
 }

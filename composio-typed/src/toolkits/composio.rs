@@ -50,15 +50,16 @@ pub struct GetToolSchemasInput {
 
 impl<'de> Deserialize<'de> for GetToolSchemasInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (include, session_id, tool_slugs) = ::composio_typed::de::read_struct(
             deserializer,
             "GetToolSchemasInput",
             &["include", "session_id", "tool_slugs"],
+            &["tool_slugs"],
         )?;
         Ok(Self {
-            include: fields.optional("include")?,
-            session_id: fields.optional("session_id")?,
-            tool_slugs: fields.required("tool_slugs")?,
+            include,
+            session_id,
+            tool_slugs,
         })
     }
 }
@@ -197,15 +198,16 @@ pub struct ManageConnectionsInput {
 
 impl<'de> Deserialize<'de> for ManageConnectionsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (reinitiate_all, session_id, toolkits) = ::composio_typed::de::read_struct(
             deserializer,
             "ManageConnectionsInput",
             &["reinitiate_all", "session_id", "toolkits"],
+            &["toolkits"],
         )?;
         Ok(Self {
-            reinitiate_all: fields.optional("reinitiate_all")?,
-            session_id: fields.optional("session_id")?,
-            toolkits: fields.required("toolkits")?,
+            reinitiate_all,
+            session_id,
+            toolkits,
         })
     }
 }
@@ -410,7 +412,14 @@ pub struct MultiExecuteToolInput {
 
 impl<'de> Deserialize<'de> for MultiExecuteToolInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            current_step,
+            current_step_metric,
+            session_id,
+            sync_response_to_workbench,
+            thought,
+            tools,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "MultiExecuteToolInput",
             &[
@@ -421,14 +430,15 @@ impl<'de> Deserialize<'de> for MultiExecuteToolInput {
                 "thought",
                 "tools",
             ],
+            &["sync_response_to_workbench", "tools"],
         )?;
         Ok(Self {
-            current_step: fields.optional("current_step")?,
-            current_step_metric: fields.optional("current_step_metric")?,
-            session_id: fields.optional("session_id")?,
-            sync_response_to_workbench: fields.required("sync_response_to_workbench")?,
-            thought: fields.optional("thought")?,
-            tools: fields.required("tools")?,
+            current_step,
+            current_step_metric,
+            session_id,
+            sync_response_to_workbench,
+            thought,
+            tools,
         })
     }
 }
@@ -537,15 +547,13 @@ pub struct MultiExecuteToolItem {
 
 impl<'de> Deserialize<'de> for MultiExecuteToolItem {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (arguments, tool_slug) = ::composio_typed::de::read_struct(
             deserializer,
             "MultiExecuteToolItem",
             &["arguments", "tool_slug"],
+            &["arguments", "tool_slug"],
         )?;
-        Ok(Self {
-            arguments: fields.required("arguments")?,
-            tool_slug: fields.required("tool_slug")?,
-        })
+        Ok(Self { arguments, tool_slug })
     }
 }
 
@@ -597,15 +605,13 @@ pub struct RemoteBashToolInput {
 
 impl<'de> Deserialize<'de> for RemoteBashToolInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (command, session_id) = ::composio_typed::de::read_struct(
             deserializer,
             "RemoteBashToolInput",
             &["command", "session_id"],
+            &["command"],
         )?;
-        Ok(Self {
-            command: fields.required("command")?,
-            session_id: fields.optional("session_id")?,
-        })
+        Ok(Self { command, session_id })
     }
 }
 
@@ -685,7 +691,7 @@ pub struct RemoteWorkbenchInput {
 
 impl<'de> Deserialize<'de> for RemoteWorkbenchInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (code_to_execute, current_step, current_step_metric, session_id, thought) = ::composio_typed::de::read_struct(
             deserializer,
             "RemoteWorkbenchInput",
             &[
@@ -695,13 +701,14 @@ impl<'de> Deserialize<'de> for RemoteWorkbenchInput {
                 "session_id",
                 "thought",
             ],
+            &["code_to_execute"],
         )?;
         Ok(Self {
-            code_to_execute: fields.required("code_to_execute")?,
-            current_step: fields.optional("current_step")?,
-            current_step_metric: fields.optional("current_step_metric")?,
-            session_id: fields.optional("session_id")?,
-            thought: fields.optional("thought")?,
+            code_to_execute,
+            current_step,
+            current_step_metric,
+            session_id,
+            thought,
         })
     }
 }
@@ -796,16 +803,13 @@ pub struct SearchToolsInput {
 
 impl<'de> Deserialize<'de> for SearchToolsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (model, queries, session) = ::composio_typed::de::read_struct(
             deserializer,
             "SearchToolsInput",
             &["model", "queries", "session"],
+            &["queries"],
         )?;
-        Ok(Self {
-            model: fields.optional("model")?,
-            queries: fields.required("queries")?,
-            session: fields.optional("session")?,
-        })
+        Ok(Self { model, queries, session })
     }
 }
 
@@ -921,15 +925,13 @@ pub struct SearchQuery {
 
 impl<'de> Deserialize<'de> for SearchQuery {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (known_fields, use_case) = ::composio_typed::de::read_struct(
             deserializer,
             "SearchQuery",
             &["known_fields", "use_case"],
+            &["use_case"],
         )?;
-        Ok(Self {
-            known_fields: fields.optional("known_fields")?,
-            use_case: fields.required("use_case")?,
-        })
+        Ok(Self { known_fields, use_case })
     }
 }
 
@@ -972,15 +974,13 @@ pub struct SearchSession {
 
 impl<'de> Deserialize<'de> for SearchSession {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (generate_id, id) = ::composio_typed::de::read_struct(
             deserializer,
             "SearchSession",
             &["generate_id", "id"],
+            &[],
         )?;
-        Ok(Self {
-            generate_id: fields.optional("generate_id")?,
-            id: fields.optional("id")?,
-        })
+        Ok(Self { generate_id, id })
     }
 }
 
@@ -1045,16 +1045,13 @@ pub struct WaitForConnectionsInput {
 
 impl<'de> Deserialize<'de> for WaitForConnectionsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (mode, session_id, toolkits) = ::composio_typed::de::read_struct(
             deserializer,
             "WaitForConnectionsInput",
             &["mode", "session_id", "toolkits"],
+            &["toolkits"],
         )?;
-        Ok(Self {
-            mode: fields.optional("mode")?,
-            session_id: fields.optional("session_id")?,
-            toolkits: fields.required("toolkits")?,
-        })
+        Ok(Self { mode, session_id, toolkits })
     }
 }
 

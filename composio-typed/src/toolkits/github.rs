@@ -48,14 +48,13 @@ pub struct AcceptARepositoryInvitationInput {
 
 impl<'de> Deserialize<'de> for AcceptARepositoryInvitationInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (invitation_id,) = ::composio_typed::de::read_struct(
             deserializer,
             "AcceptARepositoryInvitationInput",
             &["invitation_id"],
+            &["invitation_id"],
         )?;
-        Ok(Self {
-            invitation_id: fields.required("invitation_id")?,
-        })
+        Ok(Self { invitation_id })
     }
 }
 
@@ -123,16 +122,13 @@ pub struct ConvertAnOrganizationMemberToOutsideCollaboratorInput {
 
 impl<'de> Deserialize<'de> for ConvertAnOrganizationMemberToOutsideCollaboratorInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (async_, org, username) = ::composio_typed::de::read_struct(
             deserializer,
             "ConvertAnOrganizationMemberToOutsideCollaboratorInput",
             &["async", "org", "username"],
+            &["org", "username"],
         )?;
-        Ok(Self {
-            async_: fields.optional("async")?,
-            org: fields.required("org")?,
-            username: fields.required("username")?,
-        })
+        Ok(Self { async_, org, username })
     }
 }
 
@@ -230,7 +226,7 @@ pub struct CreateAnIssueInput {
 
 impl<'de> Deserialize<'de> for CreateAnIssueInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (assignee, assignees, body, labels, milestone, owner, repo, title) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAnIssueInput",
             &[
@@ -243,16 +239,17 @@ impl<'de> Deserialize<'de> for CreateAnIssueInput {
                 "repo",
                 "title",
             ],
+            &["owner", "repo", "title"],
         )?;
         Ok(Self {
-            assignee: fields.optional("assignee")?,
-            assignees: fields.optional("assignees")?,
-            body: fields.optional("body")?,
-            labels: fields.optional("labels")?,
-            milestone: fields.optional("milestone")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            title: fields.required("title")?,
+            assignee,
+            assignees,
+            body,
+            labels,
+            milestone,
+            owner,
+            repo,
+            title,
         })
     }
 }
@@ -729,16 +726,17 @@ pub struct CreateAnIssueCommentInput {
 
 impl<'de> Deserialize<'de> for CreateAnIssueCommentInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (body, issue_number, owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAnIssueCommentInput",
             &["body", "issue_number", "owner", "repo"],
+            &["body", "issue_number", "owner", "repo"],
         )?;
         Ok(Self {
-            body: fields.required("body")?,
-            issue_number: fields.required("issue_number")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
+            body,
+            issue_number,
+            owner,
+            repo,
         })
     }
 }
@@ -927,7 +925,24 @@ pub struct CreateACheckRunInput {
 
 impl<'de> Deserialize<'de> for CreateACheckRunInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            actions,
+            completed_at,
+            conclusion,
+            details_url,
+            external_id,
+            head_sha,
+            name,
+            output_annotations,
+            output_images,
+            output_summary,
+            output_text,
+            output_title,
+            owner,
+            repo,
+            started_at,
+            status,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateACheckRunInput",
             &[
@@ -948,24 +963,25 @@ impl<'de> Deserialize<'de> for CreateACheckRunInput {
                 "started_at",
                 "status",
             ],
+            &["head_sha", "name", "owner", "repo"],
         )?;
         Ok(Self {
-            actions: fields.optional("actions")?,
-            completed_at: fields.optional("completed_at")?,
-            conclusion: fields.optional("conclusion")?,
-            details_url: fields.optional("details_url")?,
-            external_id: fields.optional("external_id")?,
-            head_sha: fields.required("head_sha")?,
-            name: fields.required("name")?,
-            output_annotations: fields.optional("output__annotations")?,
-            output_images: fields.optional("output__images")?,
-            output_summary: fields.optional("output__summary")?,
-            output_text: fields.optional("output__text")?,
-            output_title: fields.optional("output__title")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            started_at: fields.optional("started_at")?,
-            status: fields.optional("status")?,
+            actions,
+            completed_at,
+            conclusion,
+            details_url,
+            external_id,
+            head_sha,
+            name,
+            output_annotations,
+            output_images,
+            output_summary,
+            output_text,
+            output_title,
+            owner,
+            repo,
+            started_at,
+            status,
         })
     }
 }
@@ -1202,15 +1218,16 @@ pub struct CreateACodespaceForTheAuthenticatedUserInput {
 
 impl<'de> Deserialize<'de> for CreateACodespaceForTheAuthenticatedUserInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (pull_request, ref_, repository_id) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateACodespaceForTheAuthenticatedUserInput",
             &["pull_request", "ref", "repository_id"],
+            &[],
         )?;
         Ok(Self {
-            pull_request: fields.optional("pull_request")?,
-            ref_: fields.optional("ref")?,
-            repository_id: fields.optional("repository_id")?,
+            pull_request,
+            ref_,
+            repository_id,
         })
     }
 }
@@ -1273,14 +1290,15 @@ pub struct PullRequestPayload {
 
 impl<'de> Deserialize<'de> for PullRequestPayload {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (pull_request_number, repository_id) = ::composio_typed::de::read_struct(
             deserializer,
             "PullRequestPayload",
             &["pull_request_number", "repository_id"],
+            &["pull_request_number", "repository_id"],
         )?;
         Ok(Self {
-            pull_request_number: fields.required("pull_request_number")?,
-            repository_id: fields.required("repository_id")?,
+            pull_request_number,
+            repository_id,
         })
     }
 }
@@ -1330,16 +1348,13 @@ pub struct CreateAGistInput {
 
 impl<'de> Deserialize<'de> for CreateAGistInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (description, files, public) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAGistInput",
             &["description", "files", "public"],
+            &["files"],
         )?;
-        Ok(Self {
-            description: fields.optional("description")?,
-            files: fields.required("files")?,
-            public: fields.optional("public")?,
-        })
+        Ok(Self { description, files, public })
     }
 }
 
@@ -1428,18 +1443,19 @@ pub struct CreateAMilestoneInput {
 
 impl<'de> Deserialize<'de> for CreateAMilestoneInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (description, due_on, owner, repo, state, title) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAMilestoneInput",
             &["description", "due_on", "owner", "repo", "state", "title"],
+            &["owner", "repo", "title"],
         )?;
         Ok(Self {
-            description: fields.optional("description")?,
-            due_on: fields.optional("due_on")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            state: fields.optional("state")?,
-            title: fields.required("title")?,
+            description,
+            due_on,
+            owner,
+            repo,
+            state,
+            title,
         })
     }
 }
@@ -1586,7 +1602,18 @@ pub struct CreateAPullRequestInput {
 
 impl<'de> Deserialize<'de> for CreateAPullRequestInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            base,
+            body,
+            draft,
+            head,
+            head_repo,
+            issue,
+            maintainer_can_modify,
+            owner,
+            repo,
+            title,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAPullRequestInput",
             &[
@@ -1601,18 +1628,19 @@ impl<'de> Deserialize<'de> for CreateAPullRequestInput {
                 "repo",
                 "title",
             ],
+            &["base", "head", "owner", "repo"],
         )?;
         Ok(Self {
-            base: fields.required("base")?,
-            body: fields.optional("body")?,
-            draft: fields.optional("draft")?,
-            head: fields.required("head")?,
-            head_repo: fields.optional("head_repo")?,
-            issue: fields.optional("issue")?,
-            maintainer_can_modify: fields.optional("maintainer_can_modify")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            title: fields.optional("title")?,
+            base,
+            body,
+            draft,
+            head,
+            head_repo,
+            issue,
+            maintainer_can_modify,
+            owner,
+            repo,
+            title,
         })
     }
 }
@@ -1849,17 +1877,13 @@ pub struct CreateAReferenceInput {
 
 impl<'de> Deserialize<'de> for CreateAReferenceInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, ref_, repo, sha) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAReferenceInput",
             &["owner", "ref", "repo", "sha"],
+            &["owner", "ref", "repo", "sha"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            ref_: fields.required("ref")?,
-            repo: fields.required("repo")?,
-            sha: fields.required("sha")?,
-        })
+        Ok(Self { owner, ref_, repo, sha })
     }
 }
 
@@ -2042,7 +2066,19 @@ pub struct CreateAReleaseInput {
 
 impl<'de> Deserialize<'de> for CreateAReleaseInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            body,
+            discussion_category_name,
+            draft,
+            generate_release_notes,
+            make_latest,
+            name,
+            owner,
+            prerelease,
+            repo,
+            tag_name,
+            target_commitish,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAReleaseInput",
             &[
@@ -2058,19 +2094,20 @@ impl<'de> Deserialize<'de> for CreateAReleaseInput {
                 "tag_name",
                 "target_commitish",
             ],
+            &["owner", "repo", "tag_name"],
         )?;
         Ok(Self {
-            body: fields.optional("body")?,
-            discussion_category_name: fields.optional("discussion_category_name")?,
-            draft: fields.optional("draft")?,
-            generate_release_notes: fields.optional("generate_release_notes")?,
-            make_latest: fields.optional("make_latest")?,
-            name: fields.optional("name")?,
-            owner: fields.required("owner")?,
-            prerelease: fields.optional("prerelease")?,
-            repo: fields.required("repo")?,
-            tag_name: fields.required("tag_name")?,
-            target_commitish: fields.optional("target_commitish")?,
+            body,
+            discussion_category_name,
+            draft,
+            generate_release_notes,
+            make_latest,
+            name,
+            owner,
+            prerelease,
+            repo,
+            tag_name,
+            target_commitish,
         })
     }
 }
@@ -2404,7 +2441,35 @@ pub struct CreateARepositoryForTheAuthenticatedUserInput {
 
 impl<'de> Deserialize<'de> for CreateARepositoryForTheAuthenticatedUserInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            (
+                allow_auto_merge,
+                allow_merge_commit,
+                allow_rebase_merge,
+                allow_squash_merge,
+                auto_init,
+                delete_branch_on_merge,
+                description,
+                gitignore_template,
+                has_discussions,
+                has_downloads,
+                has_issues,
+                has_projects,
+                has_wiki,
+                homepage,
+                is_template,
+                license_template,
+            ),
+            (
+                merge_commit_message,
+                merge_commit_title,
+                name,
+                private,
+                squash_merge_commit_message,
+                squash_merge_commit_title,
+                team_id,
+            ),
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateARepositoryForTheAuthenticatedUserInput",
             &[
@@ -2432,31 +2497,32 @@ impl<'de> Deserialize<'de> for CreateARepositoryForTheAuthenticatedUserInput {
                 "squash_merge_commit_title",
                 "team_id",
             ],
+            &["name"],
         )?;
         Ok(Self {
-            allow_auto_merge: fields.optional("allow_auto_merge")?,
-            allow_merge_commit: fields.optional("allow_merge_commit")?,
-            allow_rebase_merge: fields.optional("allow_rebase_merge")?,
-            allow_squash_merge: fields.optional("allow_squash_merge")?,
-            auto_init: fields.optional("auto_init")?,
-            delete_branch_on_merge: fields.optional("delete_branch_on_merge")?,
-            description: fields.optional("description")?,
-            gitignore_template: fields.optional("gitignore_template")?,
-            has_discussions: fields.optional("has_discussions")?,
-            has_downloads: fields.optional("has_downloads")?,
-            has_issues: fields.optional("has_issues")?,
-            has_projects: fields.optional("has_projects")?,
-            has_wiki: fields.optional("has_wiki")?,
-            homepage: fields.optional("homepage")?,
-            is_template: fields.optional("is_template")?,
-            license_template: fields.optional("license_template")?,
-            merge_commit_message: fields.optional("merge_commit_message")?,
-            merge_commit_title: fields.optional("merge_commit_title")?,
-            name: fields.required("name")?,
-            private: fields.optional("private")?,
-            squash_merge_commit_message: fields.optional("squash_merge_commit_message")?,
-            squash_merge_commit_title: fields.optional("squash_merge_commit_title")?,
-            team_id: fields.optional("team_id")?,
+            allow_auto_merge,
+            allow_merge_commit,
+            allow_rebase_merge,
+            allow_squash_merge,
+            auto_init,
+            delete_branch_on_merge,
+            description,
+            gitignore_template,
+            has_discussions,
+            has_downloads,
+            has_issues,
+            has_projects,
+            has_wiki,
+            homepage,
+            is_template,
+            license_template,
+            merge_commit_message,
+            merge_commit_title,
+            name,
+            private,
+            squash_merge_commit_message,
+            squash_merge_commit_title,
+            team_id,
         })
     }
 }
@@ -2806,7 +2872,17 @@ pub struct CreateARepositoryRulesetInput {
 
 impl<'de> Deserialize<'de> for CreateARepositoryRulesetInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            bypass_actors,
+            conditions_ref_name_exclude,
+            conditions_ref_name_include,
+            enforcement,
+            name,
+            owner,
+            repo,
+            rules,
+            target,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateARepositoryRulesetInput",
             &[
@@ -2820,19 +2896,18 @@ impl<'de> Deserialize<'de> for CreateARepositoryRulesetInput {
                 "rules",
                 "target",
             ],
+            &["enforcement", "name", "owner", "repo"],
         )?;
         Ok(Self {
-            bypass_actors: fields.optional("bypass_actors")?,
-            conditions_ref_name_exclude: fields
-                .optional("conditions__ref__name__exclude")?,
-            conditions_ref_name_include: fields
-                .optional("conditions__ref__name__include")?,
-            enforcement: fields.required("enforcement")?,
-            name: fields.required("name")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            rules: fields.optional("rules")?,
-            target: fields.optional("target")?,
+            bypass_actors,
+            conditions_ref_name_exclude,
+            conditions_ref_name_include,
+            enforcement,
+            name,
+            owner,
+            repo,
+            rules,
+            target,
         })
     }
 }
@@ -2999,14 +3074,13 @@ pub struct PullRequestRule {
 
 impl<'de> Deserialize<'de> for PullRequestRule {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (parameters,) = ::composio_typed::de::read_struct(
             deserializer,
             "PullRequestRule",
             &["parameters"],
+            &["parameters"],
         )?;
-        Ok(Self {
-            parameters: fields.required("parameters")?,
-        })
+        Ok(Self { parameters })
     }
 }
 
@@ -3047,7 +3121,13 @@ pub struct PullRequestRuleParameters {
 
 impl<'de> Deserialize<'de> for PullRequestRuleParameters {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            dismiss_stale_reviews_on_push,
+            require_code_owner_review,
+            require_last_push_approval,
+            required_approving_review_count,
+            required_review_thread_resolution,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "PullRequestRuleParameters",
             &[
@@ -3057,16 +3137,20 @@ impl<'de> Deserialize<'de> for PullRequestRuleParameters {
                 "required_approving_review_count",
                 "required_review_thread_resolution",
             ],
+            &[
+                "dismiss_stale_reviews_on_push",
+                "require_code_owner_review",
+                "require_last_push_approval",
+                "required_approving_review_count",
+                "required_review_thread_resolution",
+            ],
         )?;
         Ok(Self {
-            dismiss_stale_reviews_on_push: fields
-                .required("dismiss_stale_reviews_on_push")?,
-            require_code_owner_review: fields.required("require_code_owner_review")?,
-            require_last_push_approval: fields.required("require_last_push_approval")?,
-            required_approving_review_count: fields
-                .required("required_approving_review_count")?,
-            required_review_thread_resolution: fields
-                .required("required_review_thread_resolution")?,
+            dismiss_stale_reviews_on_push,
+            require_code_owner_review,
+            require_last_push_approval,
+            required_approving_review_count,
+            required_review_thread_resolution,
         })
     }
 }
@@ -3119,14 +3203,13 @@ pub struct RequiredStatusChecksRule {
 
 impl<'de> Deserialize<'de> for RequiredStatusChecksRule {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (parameters,) = ::composio_typed::de::read_struct(
             deserializer,
             "RequiredStatusChecksRule",
             &["parameters"],
+            &["parameters"],
         )?;
-        Ok(Self {
-            parameters: fields.required("parameters")?,
-        })
+        Ok(Self { parameters })
     }
 }
 
@@ -3161,15 +3244,15 @@ pub struct RequiredStatusChecksRuleParameters {
 
 impl<'de> Deserialize<'de> for RequiredStatusChecksRuleParameters {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (required_status_checks, strict_required_status_checks_policy) = ::composio_typed::de::read_struct(
             deserializer,
             "RequiredStatusChecksRuleParameters",
             &["required_status_checks", "strict_required_status_checks_policy"],
+            &["required_status_checks", "strict_required_status_checks_policy"],
         )?;
         Ok(Self {
-            required_status_checks: fields.required("required_status_checks")?,
-            strict_required_status_checks_policy: fields
-                .required("strict_required_status_checks_policy")?,
+            required_status_checks,
+            strict_required_status_checks_policy,
         })
     }
 }
@@ -3217,15 +3300,13 @@ pub struct StatusCheckConfiguration {
 
 impl<'de> Deserialize<'de> for StatusCheckConfiguration {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (context, integration_id) = ::composio_typed::de::read_struct(
             deserializer,
             "StatusCheckConfiguration",
             &["context", "integration_id"],
+            &["context"],
         )?;
-        Ok(Self {
-            context: fields.required("context")?,
-            integration_id: fields.optional("integration_id")?,
-        })
+        Ok(Self { context, integration_id })
     }
 }
 
@@ -3264,14 +3345,13 @@ pub struct CommitMessagePatternRule {
 
 impl<'de> Deserialize<'de> for CommitMessagePatternRule {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (parameters,) = ::composio_typed::de::read_struct(
             deserializer,
             "CommitMessagePatternRule",
             &["parameters"],
+            &["parameters"],
         )?;
-        Ok(Self {
-            parameters: fields.required("parameters")?,
-        })
+        Ok(Self { parameters })
     }
 }
 
@@ -3314,16 +3394,17 @@ pub struct CommitMessagePatternRuleParameters {
 
 impl<'de> Deserialize<'de> for CommitMessagePatternRuleParameters {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (name, negate, operator, pattern) = ::composio_typed::de::read_struct(
             deserializer,
             "CommitMessagePatternRuleParameters",
             &["name", "negate", "operator", "pattern"],
+            &["operator", "pattern"],
         )?;
         Ok(Self {
-            name: fields.optional("name")?,
-            negate: fields.optional("negate")?,
-            operator: fields.required("operator")?,
-            pattern: fields.required("pattern")?,
+            name,
+            negate,
+            operator,
+            pattern,
         })
     }
 }
@@ -3492,7 +3573,17 @@ pub struct CreateARepositoryWebhookInput {
 
 impl<'de> Deserialize<'de> for CreateARepositoryWebhookInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            active,
+            config_content_type,
+            config_insecure_ssl,
+            config_secret,
+            config_url,
+            events,
+            name,
+            owner,
+            repo,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateARepositoryWebhookInput",
             &[
@@ -3506,17 +3597,18 @@ impl<'de> Deserialize<'de> for CreateARepositoryWebhookInput {
                 "owner",
                 "repo",
             ],
+            &["owner", "repo"],
         )?;
         Ok(Self {
-            active: fields.optional("active")?,
-            config_content_type: fields.optional("config__content__type")?,
-            config_insecure_ssl: fields.optional("config__insecure__ssl")?,
-            config_secret: fields.optional("config__secret")?,
-            config_url: fields.optional("config__url")?,
-            events: fields.optional("events")?,
-            name: fields.optional("name")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
+            active,
+            config_content_type,
+            config_insecure_ssl,
+            config_secret,
+            config_url,
+            events,
+            name,
+            owner,
+            repo,
         })
     }
 }
@@ -3640,19 +3732,20 @@ pub struct CreateAReviewForAPullRequestInput {
 
 impl<'de> Deserialize<'de> for CreateAReviewForAPullRequestInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (body, comments, commit_id, event, owner, pull_number, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAReviewForAPullRequestInput",
             &["body", "comments", "commit_id", "event", "owner", "pull_number", "repo"],
+            &["owner", "pull_number", "repo"],
         )?;
         Ok(Self {
-            body: fields.optional("body")?,
-            comments: fields.optional("comments")?,
-            commit_id: fields.optional("commit_id")?,
-            event: fields.optional("event")?,
-            owner: fields.required("owner")?,
-            pull_number: fields.required("pull_number")?,
-            repo: fields.required("repo")?,
+            body,
+            comments,
+            commit_id,
+            event,
+            owner,
+            pull_number,
+            repo,
         })
     }
 }
@@ -3734,18 +3827,19 @@ pub struct ReviewComment {
 
 impl<'de> Deserialize<'de> for ReviewComment {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (body, line, path, side, start_line, start_side) = ::composio_typed::de::read_struct(
             deserializer,
             "ReviewComment",
             &["body", "line", "path", "side", "start_line", "start_side"],
+            &["body", "path"],
         )?;
         Ok(Self {
-            body: fields.required("body")?,
-            line: fields.optional("line")?,
-            path: fields.required("path")?,
-            side: fields.optional("side")?,
-            start_line: fields.optional("start_line")?,
-            start_side: fields.optional("start_side")?,
+            body,
+            line,
+            path,
+            side,
+            start_line,
+            start_side,
         })
     }
 }
@@ -3905,7 +3999,17 @@ pub struct CreateATagObjectInput {
 
 impl<'de> Deserialize<'de> for CreateATagObjectInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            message,
+            object,
+            owner,
+            repo,
+            tag,
+            tagger_date,
+            tagger_email,
+            tagger_name,
+            type_,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateATagObjectInput",
             &[
@@ -3919,17 +4023,18 @@ impl<'de> Deserialize<'de> for CreateATagObjectInput {
                 "tagger__name",
                 "type",
             ],
+            &["message", "object", "owner", "repo", "tag", "type"],
         )?;
         Ok(Self {
-            message: fields.required("message")?,
-            object: fields.required("object")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            tag: fields.required("tag")?,
-            tagger_date: fields.optional("tagger__date")?,
-            tagger_email: fields.optional("tagger__email")?,
-            tagger_name: fields.optional("tagger__name")?,
-            type_: fields.required("type")?,
+            message,
+            object,
+            owner,
+            repo,
+            tag,
+            tagger_date,
+            tagger_email,
+            tagger_name,
+            type_,
         })
     }
 }
@@ -4063,17 +4168,18 @@ pub struct CreateAWorkflowDispatchEventInput {
 
 impl<'de> Deserialize<'de> for CreateAWorkflowDispatchEventInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (inputs, owner, ref_, repo, workflow_id) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateAWorkflowDispatchEventInput",
             &["inputs", "owner", "ref", "repo", "workflow_id"],
+            &["owner", "ref", "repo", "workflow_id"],
         )?;
         Ok(Self {
-            inputs: fields.optional("inputs")?,
-            owner: fields.required("owner")?,
-            ref_: fields.required("ref")?,
-            repo: fields.required("repo")?,
-            workflow_id: fields.required("workflow_id")?,
+            inputs,
+            owner,
+            ref_,
+            repo,
+            workflow_id,
         })
     }
 }
@@ -4154,16 +4260,17 @@ pub struct CreateReactionForAnIssueInput {
 
 impl<'de> Deserialize<'de> for CreateReactionForAnIssueInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (content, issue_number, owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateReactionForAnIssueInput",
             &["content", "issue_number", "owner", "repo"],
+            &["content", "issue_number", "owner", "repo"],
         )?;
         Ok(Self {
-            content: fields.required("content")?,
-            issue_number: fields.required("issue_number")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
+            content,
+            issue_number,
+            owner,
+            repo,
         })
     }
 }
@@ -4357,15 +4464,13 @@ pub struct DeleteARepositoryInput {
 
 impl<'de> Deserialize<'de> for DeleteARepositoryInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "DeleteARepositoryInput",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 
@@ -4435,16 +4540,13 @@ pub struct GetAllCommonlyUsedLicensesInput {
 
 impl<'de> Deserialize<'de> for GetAllCommonlyUsedLicensesInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (featured, page, per_page) = ::composio_typed::de::read_struct(
             deserializer,
             "GetAllCommonlyUsedLicensesInput",
             &["featured", "page", "per_page"],
+            &[],
         )?;
-        Ok(Self {
-            featured: fields.optional("featured")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-        })
+        Ok(Self { featured, page, per_page })
     }
 }
 
@@ -4535,16 +4637,13 @@ pub struct GetAnIssueInput {
 
 impl<'de> Deserialize<'de> for GetAnIssueInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (issue_number, owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "GetAnIssueInput",
             &["issue_number", "owner", "repo"],
+            &["issue_number", "owner", "repo"],
         )?;
-        Ok(Self {
-            issue_number: fields.required("issue_number")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { issue_number, owner, repo })
     }
 }
 
@@ -4618,16 +4717,13 @@ pub struct GetAPullRequestInput {
 
 impl<'de> Deserialize<'de> for GetAPullRequestInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, pull_number, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "GetAPullRequestInput",
             &["owner", "pull_number", "repo"],
+            &["owner", "pull_number", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            pull_number: fields.required("pull_number")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, pull_number, repo })
     }
 }
 
@@ -4691,15 +4787,13 @@ pub struct GetARepositoryInput {
 
 impl<'de> Deserialize<'de> for GetARepositoryInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "GetARepositoryInput",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 
@@ -4949,12 +5043,13 @@ pub fn get_the_authenticated_user(
 pub struct GetTheAuthenticatedUserInput {}
 impl<'de> Deserialize<'de> for GetTheAuthenticatedUserInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        ::composio_typed::de::Fields::read(
+        ::composio_typed::de::read_struct(
                 deserializer,
                 "GetTheAuthenticatedUserInput",
                 &[],
+                &[],
             )
-            .map(|_| Self {})
+            .map(|()| Self {})
     }
 }
 
@@ -5104,19 +5199,20 @@ pub struct ListIssueCommentsForARepositoryInput {
 
 impl<'de> Deserialize<'de> for ListIssueCommentsForARepositoryInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (direction, owner, page, per_page, repo, since, sort) = ::composio_typed::de::read_struct(
             deserializer,
             "ListIssueCommentsForARepositoryInput",
             &["direction", "owner", "page", "per_page", "repo", "since", "sort"],
+            &["owner", "repo"],
         )?;
         Ok(Self {
-            direction: fields.optional("direction")?,
-            owner: fields.required("owner")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-            repo: fields.required("repo")?,
-            since: fields.optional("since")?,
-            sort: fields.optional("sort")?,
+            direction,
+            owner,
+            page,
+            per_page,
+            repo,
+            since,
+            sort,
         })
     }
 }
@@ -5278,18 +5374,19 @@ pub struct ListOrganizationRepositoriesInput {
 
 impl<'de> Deserialize<'de> for ListOrganizationRepositoriesInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (direction, org, page, per_page, sort, type_) = ::composio_typed::de::read_struct(
             deserializer,
             "ListOrganizationRepositoriesInput",
             &["direction", "org", "page", "per_page", "sort", "type"],
+            &["org"],
         )?;
         Ok(Self {
-            direction: fields.optional("direction")?,
-            org: fields.required("org")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-            sort: fields.optional("sort")?,
-            type_: fields.optional("type")?,
+            direction,
+            org,
+            page,
+            per_page,
+            sort,
+            type_,
         })
     }
 }
@@ -5483,7 +5580,7 @@ pub struct ListPullRequestsInput {
 
 impl<'de> Deserialize<'de> for ListPullRequestsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (base, direction, head, owner, page, per_page, repo, sort, state) = ::composio_typed::de::read_struct(
             deserializer,
             "ListPullRequestsInput",
             &[
@@ -5497,17 +5594,18 @@ impl<'de> Deserialize<'de> for ListPullRequestsInput {
                 "sort",
                 "state",
             ],
+            &["owner", "repo"],
         )?;
         Ok(Self {
-            base: fields.optional("base")?,
-            direction: fields.optional("direction")?,
-            head: fields.optional("head")?,
-            owner: fields.required("owner")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-            repo: fields.required("repo")?,
-            sort: fields.optional("sort")?,
-            state: fields.optional("state")?,
+            base,
+            direction,
+            head,
+            owner,
+            page,
+            per_page,
+            repo,
+            sort,
+            state,
         })
     }
 }
@@ -5628,18 +5726,19 @@ pub struct ListReactionsForAnIssueInput {
 
 impl<'de> Deserialize<'de> for ListReactionsForAnIssueInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (content, issue_number, owner, page, per_page, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "ListReactionsForAnIssueInput",
             &["content", "issue_number", "owner", "page", "per_page", "repo"],
+            &["issue_number", "owner", "repo"],
         )?;
         Ok(Self {
-            content: fields.optional("content")?,
-            issue_number: fields.required("issue_number")?,
-            owner: fields.required("owner")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-            repo: fields.required("repo")?,
+            content,
+            issue_number,
+            owner,
+            page,
+            per_page,
+            repo,
         })
     }
 }
@@ -5753,7 +5852,7 @@ pub struct ListRepositoriesForTheAuthenticatedUserInput {
 
 impl<'de> Deserialize<'de> for ListRepositoriesForTheAuthenticatedUserInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (before, direction, page, per_page, raw_response, since, sort, type_) = ::composio_typed::de::read_struct(
             deserializer,
             "ListRepositoriesForTheAuthenticatedUserInput",
             &[
@@ -5766,16 +5865,17 @@ impl<'de> Deserialize<'de> for ListRepositoriesForTheAuthenticatedUserInput {
                 "sort",
                 "type",
             ],
+            &[],
         )?;
         Ok(Self {
-            before: fields.optional("before")?,
-            direction: fields.optional("direction")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-            raw_response: fields.optional("raw_response")?,
-            since: fields.optional("since")?,
-            sort: fields.optional("sort")?,
-            type_: fields.optional("type")?,
+            before,
+            direction,
+            page,
+            per_page,
+            raw_response,
+            since,
+            sort,
+            type_,
         })
     }
 }
@@ -5977,7 +6077,21 @@ pub struct ListRepositoryIssuesInput {
 
 impl<'de> Deserialize<'de> for ListRepositoryIssuesInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            assignee,
+            creator,
+            direction,
+            labels,
+            mentioned,
+            milestone,
+            owner,
+            page,
+            per_page,
+            repo,
+            since,
+            sort,
+            state,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "ListRepositoryIssuesInput",
             &[
@@ -5995,21 +6109,22 @@ impl<'de> Deserialize<'de> for ListRepositoryIssuesInput {
                 "sort",
                 "state",
             ],
+            &["owner", "repo"],
         )?;
         Ok(Self {
-            assignee: fields.optional("assignee")?,
-            creator: fields.optional("creator")?,
-            direction: fields.optional("direction")?,
-            labels: fields.optional("labels")?,
-            mentioned: fields.optional("mentioned")?,
-            milestone: fields.optional("milestone")?,
-            owner: fields.required("owner")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-            repo: fields.required("repo")?,
-            since: fields.optional("since")?,
-            sort: fields.optional("sort")?,
-            state: fields.optional("state")?,
+            assignee,
+            creator,
+            direction,
+            labels,
+            mentioned,
+            milestone,
+            owner,
+            page,
+            per_page,
+            repo,
+            since,
+            sort,
+            state,
         })
     }
 }
@@ -6218,16 +6333,17 @@ pub struct LockAnIssueInput {
 
 impl<'de> Deserialize<'de> for LockAnIssueInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (issue_number, lock_reason, owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "LockAnIssueInput",
             &["issue_number", "lock_reason", "owner", "repo"],
+            &["issue_number", "owner", "repo"],
         )?;
         Ok(Self {
-            issue_number: fields.required("issue_number")?,
-            lock_reason: fields.optional("lock_reason")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
+            issue_number,
+            lock_reason,
+            owner,
+            repo,
         })
     }
 }
@@ -6355,7 +6471,15 @@ pub struct MergeAPullRequestInput {
 
 impl<'de> Deserialize<'de> for MergeAPullRequestInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            commit_message,
+            commit_title,
+            merge_method,
+            owner,
+            pull_number,
+            repo,
+            sha,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "MergeAPullRequestInput",
             &[
@@ -6367,15 +6491,16 @@ impl<'de> Deserialize<'de> for MergeAPullRequestInput {
                 "repo",
                 "sha",
             ],
+            &["owner", "pull_number", "repo"],
         )?;
         Ok(Self {
-            commit_message: fields.optional("commit_message")?,
-            commit_title: fields.optional("commit_title")?,
-            merge_method: fields.optional("merge_method")?,
-            owner: fields.required("owner")?,
-            pull_number: fields.required("pull_number")?,
-            repo: fields.required("repo")?,
-            sha: fields.optional("sha")?,
+            commit_message,
+            commit_title,
+            merge_method,
+            owner,
+            pull_number,
+            repo,
+            sha,
         })
     }
 }
@@ -6508,15 +6633,16 @@ pub struct MoveAProjectCardInput {
 
 impl<'de> Deserialize<'de> for MoveAProjectCardInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (card_id, column_id, position) = ::composio_typed::de::read_struct(
             deserializer,
             "MoveAProjectCardInput",
             &["card_id", "column_id", "position"],
+            &["card_id", "position"],
         )?;
         Ok(Self {
-            card_id: fields.required("card_id")?,
-            column_id: fields.optional("column_id")?,
-            position: fields.required("position")?,
+            card_id,
+            column_id,
+            position,
         })
     }
 }
@@ -6616,18 +6742,19 @@ pub struct SearchIssuesAndPullRequestsInput {
 
 impl<'de> Deserialize<'de> for SearchIssuesAndPullRequestsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (order, page, per_page, q, raw_response, sort) = ::composio_typed::de::read_struct(
             deserializer,
             "SearchIssuesAndPullRequestsInput",
             &["order", "page", "per_page", "q", "raw_response", "sort"],
+            &["q"],
         )?;
         Ok(Self {
-            order: fields.optional("order")?,
-            page: fields.optional("page")?,
-            per_page: fields.optional("per_page")?,
-            q: fields.required("q")?,
-            raw_response: fields.optional("raw_response")?,
-            sort: fields.optional("sort")?,
+            order,
+            page,
+            per_page,
+            q,
+            raw_response,
+            sort,
         })
     }
 }
@@ -6820,15 +6947,13 @@ pub struct StarARepositoryForTheAuthenticatedUserInput {
 
 impl<'de> Deserialize<'de> for StarARepositoryForTheAuthenticatedUserInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "StarARepositoryForTheAuthenticatedUserInput",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 
@@ -6927,7 +7052,19 @@ pub struct UpdateAnIssueInput {
 
 impl<'de> Deserialize<'de> for UpdateAnIssueInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            assignee,
+            assignees,
+            body,
+            issue_number,
+            labels,
+            milestone,
+            owner,
+            repo,
+            state,
+            state_reason,
+            title,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "UpdateAnIssueInput",
             &[
@@ -6943,19 +7080,20 @@ impl<'de> Deserialize<'de> for UpdateAnIssueInput {
                 "state_reason",
                 "title",
             ],
+            &["issue_number", "owner", "repo"],
         )?;
         Ok(Self {
-            assignee: fields.optional("assignee")?,
-            assignees: fields.optional("assignees")?,
-            body: fields.optional("body")?,
-            issue_number: fields.required("issue_number")?,
-            labels: fields.optional("labels")?,
-            milestone: fields.optional("milestone")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            state: fields.optional("state")?,
-            state_reason: fields.optional("state_reason")?,
-            title: fields.optional("title")?,
+            assignee,
+            assignees,
+            body,
+            issue_number,
+            labels,
+            milestone,
+            owner,
+            repo,
+            state,
+            state_reason,
+            title,
         })
     }
 }
@@ -7118,7 +7256,7 @@ pub struct UpdateACodeScanningAlertInput {
 
 impl<'de> Deserialize<'de> for UpdateACodeScanningAlertInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (alert_number, dismissed_comment, dismissed_reason, owner, repo, state) = ::composio_typed::de::read_struct(
             deserializer,
             "UpdateACodeScanningAlertInput",
             &[
@@ -7129,14 +7267,15 @@ impl<'de> Deserialize<'de> for UpdateACodeScanningAlertInput {
                 "repo",
                 "state",
             ],
+            &["alert_number", "owner", "repo", "state"],
         )?;
         Ok(Self {
-            alert_number: fields.required("alert_number")?,
-            dismissed_comment: fields.optional("dismissed_comment")?,
-            dismissed_reason: fields.optional("dismissed_reason")?,
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-            state: fields.required("state")?,
+            alert_number,
+            dismissed_comment,
+            dismissed_reason,
+            owner,
+            repo,
+            state,
         })
     }
 }
@@ -7304,15 +7443,13 @@ pub struct CommitEventConfig {
 
 impl<'de> Deserialize<'de> for CommitEventConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "CommitEventConfig",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 
@@ -7365,14 +7502,13 @@ pub struct FollowerEventConfig {
 
 impl<'de> Deserialize<'de> for FollowerEventConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (interval,) = ::composio_typed::de::read_struct(
             deserializer,
             "FollowerEventConfig",
             &["interval"],
+            &[],
         )?;
-        Ok(Self {
-            interval: fields.optional("interval")?,
-        })
+        Ok(Self { interval })
     }
 }
 
@@ -7424,15 +7560,13 @@ pub struct IssueAddedEventConfig {
 
 impl<'de> Deserialize<'de> for IssueAddedEventConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "IssueAddedEventConfig",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 
@@ -7494,15 +7628,13 @@ pub struct LabelAddedEventConfig {
 
 impl<'de> Deserialize<'de> for LabelAddedEventConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "LabelAddedEventConfig",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 
@@ -7558,15 +7690,13 @@ pub struct PullRequestEventConfig {
 
 impl<'de> Deserialize<'de> for PullRequestEventConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "PullRequestEventConfig",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 
@@ -7625,15 +7755,13 @@ pub struct StarAddedEventConfig {
 
 impl<'de> Deserialize<'de> for StarAddedEventConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (owner, repo) = ::composio_typed::de::read_struct(
             deserializer,
             "StarAddedEventConfig",
             &["owner", "repo"],
+            &["owner", "repo"],
         )?;
-        Ok(Self {
-            owner: fields.required("owner")?,
-            repo: fields.required("repo")?,
-        })
+        Ok(Self { owner, repo })
     }
 }
 

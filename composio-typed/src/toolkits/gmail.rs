@@ -66,16 +66,17 @@ pub struct AddLabelToEmailInput {
 
 impl<'de> Deserialize<'de> for AddLabelToEmailInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (add_label_ids, message_id, remove_label_ids, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "AddLabelToEmailInput",
             &["add_label_ids", "message_id", "remove_label_ids", "user_id"],
+            &["message_id"],
         )?;
         Ok(Self {
-            add_label_ids: fields.optional("add_label_ids")?,
-            message_id: fields.required("message_id")?,
-            remove_label_ids: fields.optional("remove_label_ids")?,
-            user_id: fields.optional("user_id")?,
+            add_label_ids,
+            message_id,
+            remove_label_ids,
+            user_id,
         })
     }
 }
@@ -205,7 +206,18 @@ pub struct CreateEmailDraftInput {
 
 impl<'de> Deserialize<'de> for CreateEmailDraftInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            attachment,
+            bcc,
+            body,
+            cc,
+            extra_recipients,
+            is_html,
+            recipient_email,
+            subject,
+            thread_id,
+            user_id,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateEmailDraftInput",
             &[
@@ -220,18 +232,19 @@ impl<'de> Deserialize<'de> for CreateEmailDraftInput {
                 "thread_id",
                 "user_id",
             ],
+            &["body", "recipient_email", "subject"],
         )?;
         Ok(Self {
-            attachment: fields.optional("attachment")?,
-            bcc: fields.optional("bcc")?,
-            body: fields.required("body")?,
-            cc: fields.optional("cc")?,
-            extra_recipients: fields.optional("extra_recipients")?,
-            is_html: fields.optional("is_html")?,
-            recipient_email: fields.required("recipient_email")?,
-            subject: fields.required("subject")?,
-            thread_id: fields.optional("thread_id")?,
-            user_id: fields.optional("user_id")?,
+            attachment,
+            bcc,
+            body,
+            cc,
+            extra_recipients,
+            is_html,
+            recipient_email,
+            subject,
+            thread_id,
+            user_id,
         })
     }
 }
@@ -392,7 +405,7 @@ pub struct CreateLabelInput {
 
 impl<'de> Deserialize<'de> for CreateLabelInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (label_list_visibility, label_name, message_list_visibility, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "CreateLabelInput",
             &[
@@ -401,12 +414,13 @@ impl<'de> Deserialize<'de> for CreateLabelInput {
                 "message_list_visibility",
                 "user_id",
             ],
+            &["label_name"],
         )?;
         Ok(Self {
-            label_list_visibility: fields.optional("label_list_visibility")?,
-            label_name: fields.required("label_name")?,
-            message_list_visibility: fields.optional("message_list_visibility")?,
-            user_id: fields.optional("user_id")?,
+            label_list_visibility,
+            label_name,
+            message_list_visibility,
+            user_id,
         })
     }
 }
@@ -492,15 +506,13 @@ pub struct DeleteDraftInput {
 
 impl<'de> Deserialize<'de> for DeleteDraftInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (draft_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "DeleteDraftInput",
             &["draft_id", "user_id"],
+            &["draft_id"],
         )?;
-        Ok(Self {
-            draft_id: fields.required("draft_id")?,
-            user_id: fields.optional("user_id")?,
-        })
+        Ok(Self { draft_id, user_id })
     }
 }
 
@@ -573,15 +585,13 @@ pub struct DeleteMessageInput {
 
 impl<'de> Deserialize<'de> for DeleteMessageInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (message_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "DeleteMessageInput",
             &["message_id", "user_id"],
+            &["message_id"],
         )?;
-        Ok(Self {
-            message_id: fields.required("message_id")?,
-            user_id: fields.optional("user_id")?,
-        })
+        Ok(Self { message_id, user_id })
     }
 }
 
@@ -676,7 +686,15 @@ pub struct FetchEmailsInput {
 
 impl<'de> Deserialize<'de> for FetchEmailsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            include_payload,
+            include_spam_trash,
+            label_ids,
+            max_results,
+            page_token,
+            query,
+            user_id,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "FetchEmailsInput",
             &[
@@ -688,15 +706,16 @@ impl<'de> Deserialize<'de> for FetchEmailsInput {
                 "query",
                 "user_id",
             ],
+            &[],
         )?;
         Ok(Self {
-            include_payload: fields.optional("include_payload")?,
-            include_spam_trash: fields.optional("include_spam_trash")?,
-            label_ids: fields.optional("label_ids")?,
-            max_results: fields.optional("max_results")?,
-            page_token: fields.optional("page_token")?,
-            query: fields.optional("query")?,
-            user_id: fields.optional("user_id")?,
+            include_payload,
+            include_spam_trash,
+            label_ids,
+            max_results,
+            page_token,
+            query,
+            user_id,
         })
     }
 }
@@ -943,15 +962,16 @@ pub struct FetchMessageByMessageIdInput {
 
 impl<'de> Deserialize<'de> for FetchMessageByMessageIdInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (format, message_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "FetchMessageByMessageIdInput",
             &["format", "message_id", "user_id"],
+            &["message_id"],
         )?;
         Ok(Self {
-            format: fields.optional("format")?,
-            message_id: fields.required("message_id")?,
-            user_id: fields.optional("user_id")?,
+            format,
+            message_id,
+            user_id,
         })
     }
 }
@@ -1032,15 +1052,16 @@ pub struct FetchMessageByThreadIdInput {
 
 impl<'de> Deserialize<'de> for FetchMessageByThreadIdInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (page_token, thread_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "FetchMessageByThreadIdInput",
             &["page_token", "thread_id", "user_id"],
+            &["thread_id"],
         )?;
         Ok(Self {
-            page_token: fields.optional("page_token")?,
-            thread_id: fields.required("thread_id")?,
-            user_id: fields.optional("user_id")?,
+            page_token,
+            thread_id,
+            user_id,
         })
     }
 }
@@ -1156,16 +1177,17 @@ pub struct GetAttachmentInput {
 
 impl<'de> Deserialize<'de> for GetAttachmentInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (attachment_id, file_name, message_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "GetAttachmentInput",
             &["attachment_id", "file_name", "message_id", "user_id"],
+            &["attachment_id", "file_name", "message_id"],
         )?;
         Ok(Self {
-            attachment_id: fields.required("attachment_id")?,
-            file_name: fields.required("file_name")?,
-            message_id: fields.required("message_id")?,
-            user_id: fields.optional("user_id")?,
+            attachment_id,
+            file_name,
+            message_id,
+            user_id,
         })
     }
 }
@@ -1249,15 +1271,16 @@ pub struct GetContactsInput {
 
 impl<'de> Deserialize<'de> for GetContactsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (page_token, person_fields, resource_name) = ::composio_typed::de::read_struct(
             deserializer,
             "GetContactsInput",
             &["page_token", "person_fields", "resource_name"],
+            &[],
         )?;
         Ok(Self {
-            page_token: fields.optional("page_token")?,
-            person_fields: fields.optional("person_fields")?,
-            resource_name: fields.optional("resource_name")?,
+            page_token,
+            person_fields,
+            resource_name,
         })
     }
 }
@@ -1366,7 +1389,14 @@ pub struct GetPeopleInput {
 
 impl<'de> Deserialize<'de> for GetPeopleInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            other_contacts,
+            page_size,
+            page_token,
+            person_fields,
+            resource_name,
+            sync_token,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "GetPeopleInput",
             &[
@@ -1377,14 +1407,15 @@ impl<'de> Deserialize<'de> for GetPeopleInput {
                 "resource_name",
                 "sync_token",
             ],
+            &[],
         )?;
         Ok(Self {
-            other_contacts: fields.optional("other_contacts")?,
-            page_size: fields.optional("page_size")?,
-            page_token: fields.optional("page_token")?,
-            person_fields: fields.optional("person_fields")?,
-            resource_name: fields.optional("resource_name")?,
-            sync_token: fields.optional("sync_token")?,
+            other_contacts,
+            page_size,
+            page_token,
+            person_fields,
+            resource_name,
+            sync_token,
         })
     }
 }
@@ -1504,14 +1535,13 @@ pub struct GetProfileInput {
 
 impl<'de> Deserialize<'de> for GetProfileInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (user_id,) = ::composio_typed::de::read_struct(
             deserializer,
             "GetProfileInput",
             &["user_id"],
+            &[],
         )?;
-        Ok(Self {
-            user_id: fields.optional("user_id")?,
-        })
+        Ok(Self { user_id })
     }
 }
 
@@ -1613,15 +1643,16 @@ pub struct ListDraftsInput {
 
 impl<'de> Deserialize<'de> for ListDraftsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (max_results, page_token, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "ListDraftsInput",
             &["max_results", "page_token", "user_id"],
+            &[],
         )?;
         Ok(Self {
-            max_results: fields.optional("max_results")?,
-            page_token: fields.optional("page_token")?,
-            user_id: fields.optional("user_id")?,
+            max_results,
+            page_token,
+            user_id,
         })
     }
 }
@@ -1738,14 +1769,13 @@ pub struct ListLabelsInput {
 
 impl<'de> Deserialize<'de> for ListLabelsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (user_id,) = ::composio_typed::de::read_struct(
             deserializer,
             "ListLabelsInput",
             &["user_id"],
+            &[],
         )?;
-        Ok(Self {
-            user_id: fields.optional("user_id")?,
-        })
+        Ok(Self { user_id })
     }
 }
 
@@ -1985,16 +2015,17 @@ pub struct ListThreadsInput {
 
 impl<'de> Deserialize<'de> for ListThreadsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (max_results, page_token, query, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "ListThreadsInput",
             &["max_results", "page_token", "query", "user_id"],
+            &[],
         )?;
         Ok(Self {
-            max_results: fields.optional("max_results")?,
-            page_token: fields.optional("page_token")?,
-            query: fields.optional("query")?,
-            user_id: fields.optional("user_id")?,
+            max_results,
+            page_token,
+            query,
+            user_id,
         })
     }
 }
@@ -2123,16 +2154,17 @@ pub struct ModifyThreadLabelsInput {
 
 impl<'de> Deserialize<'de> for ModifyThreadLabelsInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (add_label_ids, remove_label_ids, thread_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "ModifyThreadLabelsInput",
             &["add_label_ids", "remove_label_ids", "thread_id", "user_id"],
+            &["thread_id"],
         )?;
         Ok(Self {
-            add_label_ids: fields.optional("add_label_ids")?,
-            remove_label_ids: fields.optional("remove_label_ids")?,
-            thread_id: fields.required("thread_id")?,
-            user_id: fields.optional("user_id")?,
+            add_label_ids,
+            remove_label_ids,
+            thread_id,
+            user_id,
         })
     }
 }
@@ -2226,15 +2258,13 @@ pub struct MoveToTrashInput {
 
 impl<'de> Deserialize<'de> for MoveToTrashInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (message_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "MoveToTrashInput",
             &["message_id", "user_id"],
+            &["message_id"],
         )?;
-        Ok(Self {
-            message_id: fields.required("message_id")?,
-            user_id: fields.optional("user_id")?,
-        })
+        Ok(Self { message_id, user_id })
     }
 }
 
@@ -2324,7 +2354,7 @@ pub struct PatchLabelInput {
 
 impl<'de> Deserialize<'de> for PatchLabelInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (color, id, label_list_visibility, message_list_visibility, name, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "PatchLabelInput",
             &[
@@ -2335,14 +2365,15 @@ impl<'de> Deserialize<'de> for PatchLabelInput {
                 "name",
                 "userId",
             ],
+            &["id", "userId"],
         )?;
         Ok(Self {
-            color: fields.optional("color")?,
-            id: fields.required("id")?,
-            label_list_visibility: fields.optional("labelListVisibility")?,
-            message_list_visibility: fields.optional("messageListVisibility")?,
-            name: fields.optional("name")?,
-            user_id: fields.required("userId")?,
+            color,
+            id,
+            label_list_visibility,
+            message_list_visibility,
+            name,
+            user_id,
         })
     }
 }
@@ -2439,14 +2470,15 @@ pub struct PatchLabelColor {
 
 impl<'de> Deserialize<'de> for PatchLabelColor {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (background_color, text_color) = ::composio_typed::de::read_struct(
             deserializer,
             "PatchLabelColor",
             &["backgroundColor", "textColor"],
+            &[],
         )?;
         Ok(Self {
-            background_color: fields.optional("backgroundColor")?,
-            text_color: fields.optional("textColor")?,
+            background_color,
+            text_color,
         })
     }
 }
@@ -2509,15 +2541,13 @@ pub struct RemoveLabelInput {
 
 impl<'de> Deserialize<'de> for RemoveLabelInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (label_id, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "RemoveLabelInput",
             &["label_id", "user_id"],
+            &["label_id"],
         )?;
-        Ok(Self {
-            label_id: fields.required("label_id")?,
-            user_id: fields.optional("user_id")?,
-        })
+        Ok(Self { label_id, user_id })
     }
 }
 
@@ -2618,7 +2648,16 @@ pub struct ReplyToThreadInput {
 
 impl<'de> Deserialize<'de> for ReplyToThreadInput {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (
+            bcc,
+            cc,
+            extra_recipients,
+            is_html,
+            message_body,
+            recipient_email,
+            thread_id,
+            user_id,
+        ) = ::composio_typed::de::read_struct(
             deserializer,
             "ReplyToThreadInput",
             &[
@@ -2631,16 +2670,17 @@ impl<'de> Deserialize<'de> for ReplyToThreadInput {
                 "thread_id",
                 "user_id",
             ],
+            &["message_body", "recipient_email", "thread_id"],
         )?;
         Ok(Self {
-            bcc: fields.optional("bcc")?,
-            cc: fields.optional("cc")?,
-            extra_recipients: fields.optional("extra_recipients")?,
-            is_html: fields.optional("is_html")?,
-            message_body: fields.required("message_body")?,
-            recipient_email: fields.required("recipient_email")?,
-            thread_id: fields.required("thread_id")?,
-            user_id: fields.optional("user_id")?,
+            bcc,
+            cc,
+            extra_recipients,
+            is_html,
+            message_body,
+            recipient_email,
+            thread_id,
+            user_id,
         })
     }
 }
@@ -2773,16 +2813,17 @@ pub struct NewGmailMessageConfig {
 
 impl<'de> Deserialize<'de> for NewGmailMessageConfig {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let mut fields = ::composio_typed::de::Fields::read(
+        let (interval, label_ids, query, user_id) = ::composio_typed::de::read_struct(
             deserializer,
             "NewGmailMessageConfig",
             &["interval", "labelIds", "query", "userId"],
+            &[],
         )?;
         Ok(Self {
-            interval: fields.optional("interval")?,
-            label_ids: fields.optional("labelIds")?,
-            query: fields.optional("query")?,
-            user_id: fields.optional("userId")?,
+            interval,
+            label_ids,
+            query,
+            user_id,
         })
     }
 }
