@@ -364,7 +364,9 @@ mod generated {
     use serde_json::json;
 
     use super::*;
-    use crate::toolkits::github::{CreateARepositoryRulesetInput, CreateAnIssueInput};
+    use crate::toolkits::github::{
+        CreateARepositoryForTheAuthenticatedUserInput, CreateARepositoryRulesetInput, CreateAnIssueInput,
+    };
 
     #[test]
     fn paths_run_through_arrays_tagged_enums_and_nested_inputs() {
@@ -404,5 +406,16 @@ mod generated {
         let input: CreateAnIssueInput =
             serde_json::from_value(json!({"owner": "o", "repo": "r", "title": "t", "body": null})).unwrap();
         assert_eq!(input, CreateAnIssueInput::new("o", "r", "t"));
+    }
+
+    #[test]
+    fn inputs_of_more_than_sixteen_fields_read_every_field() {
+        type Input = CreateARepositoryForTheAuthenticatedUserInput;
+        let input: Input = parse_arguments(r#"{"name":"n","allow_auto_merge":true,"team_id":7}"#).unwrap();
+        assert_eq!((input.name.as_str(), input.allow_auto_merge, input.team_id), ("n", Some(true), Some(7)));
+        let error = parse_arguments::<Input>(r#"{"name":"n","team_id":"seven"}"#).unwrap_err();
+        assert_eq!(error.problems()[0].path, "team_id");
+        let error = parse_arguments::<Input>(r#"{"private":true}"#).unwrap_err();
+        assert_eq!(error.problems()[0].message, "missing field `name`");
     }
 }
