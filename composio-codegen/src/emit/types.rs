@@ -147,12 +147,18 @@ impl Emitter<'_> {
                 }
             };
         }
-        let order: Vec<proc_macro2::Ident> = named.iter().chain(&open).map(|f| ident(&f.ident)).collect();
+        let binding = |f: &Field| ident(&binding_name(f, st));
+        let order: Vec<proc_macro2::Ident> = named.iter().chain(&open).map(|f| binding(f)).collect();
         let pattern = tuple_pattern(order.iter().map(|i| quote!(#i)).collect());
         let inits = st.fields.iter().map(|f| {
             let field = ident(&f.ident);
+            let value = binding(f);
             // A defaulted field reads as an `Option` (absent or `null` is `None`).
-            if f.defaulted { quote!(#field: Option::unwrap_or_default(#field)) } else { quote!(#field) }
+            match (f.defaulted, value == field) {
+                (true, _) => quote!(#field: Option::unwrap_or_default(#value)),
+                (false, true) => quote!(#field),
+                (false, false) => quote!(#field: #value),
+            }
         });
         quote! {
             impl<'de> Deserialize<'de> for #name {
@@ -172,9 +178,9 @@ impl Emitter<'_> {
         let params: Vec<TokenStream> = args
             .iter()
             .map(|f| {
-                let ident = ident(&f.ident);
+                let param = ident(&binding_name(f, st));
                 let ty = self.param_ty(&f.ty);
-                quote!(#ident: #ty)
+                quote!(#param: #ty)
             })
             .collect();
         let inits: Vec<TokenStream> = st
@@ -187,10 +193,14 @@ impl Emitter<'_> {
                         let value = self.fill_value(fill);
                         quote!(#field: #value)
                     }
-                    (None, true) => match convert(&f.ty, quote!(#field)) {
-                        Some(value) => quote!(#field: #value),
-                        None => quote!(#field),
-                    },
+                    (None, true) => {
+                        let param = ident(&binding_name(f, st));
+                        match convert(&f.ty, quote!(#param)) {
+                            Some(value) => quote!(#field: #value),
+                            None if param == field => quote!(#field),
+                            None => quote!(#field: #param),
+                        }
+                    }
                     (None, false) => quote!(#field: None),
                 }
             })
@@ -664,6 +674,20 @@ fn variant_rename_rule(e: &Enum) -> Option<&'static str> {
 /// misnamed conversion.
 fn convention_clash(name: &str) -> bool {
     ["as_", "from_", "is_", "to_"].iter().any(|p| name.starts_with(p)) || name.ends_with("_mut")
+}
+
+/// The local (or constructor parameter) a field's value is bound to: the field's own name,
+/// unless clippy would reject it as a binding (`_9`, all underscores and digits); then
+/// `value_9`, with underscores added until no field of the struct has that name.
+fn binding_name(field: &Field, st: &Struct) -> String {
+    if !field.ident.chars().all(|c| c == '_' || c.is_ascii_digit()) {
+        return field.ident.clone();
+    }
+    let mut name = format!("value{}", field.ident);
+    while st.fields.iter().any(|f| f.ident == name) {
+        name.push('_');
+    }
+    name
 }
 
 /// The tuple pattern `de::read_struct` fills: flat up to 16 values (the widest tuple serde
